@@ -1,0 +1,8 @@
+/**
+ * Retention: restic-grade planning (`planRetention`), policies and profiles,
+ * and a text timeline. Pure code: no I/O, no clock except `opts.now`.
+ */
+export * from './policy.js';
+export * from './plan.js';
+export * from './timeline.js';
+export { BUCKETS, addDateWall, isoWeekKey, makeZone, type Zone } from './calendar.js';
