@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { planCommand } from './plan.js';
 
 /** Every subcommand, in `--help` order. Add new commands here. */
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [planCommand];
