@@ -10,8 +10,19 @@ import type { Granularity } from './policy.js';
 const MS_HOUR = 3_600_000;
 const MS_DAY = 86_400_000;
 
-/** Days since 1970-01-01 -> [year, month 1-12, day 1-31] (proleptic Gregorian). */
+// Consecutive backups mostly share a day: remember the last conversion.
+let memoDays = NaN;
+let memoCivil: [number, number, number] = [1970, 1, 1];
+
+/** Days since 1970-01-01 -> [year, month 1-12, day 1-31] (proleptic Gregorian). Do not mutate the result. */
 export function civilFromDays(days: number): [number, number, number] {
+  if (days === memoDays) return memoCivil;
+  memoCivil = civilFromDaysUncached(days);
+  memoDays = days;
+  return memoCivil;
+}
+
+function civilFromDaysUncached(days: number): [number, number, number] {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -53,8 +64,15 @@ function dayKey(localMs: number): number {
   const [y, m, d] = civilFromDays(Math.floor(localMs / MS_DAY));
   return y * 10_000 + m * 100 + d;
 }
+let memoWeekDay = NaN;
+let memoWeek = 0;
 function weekKey(localMs: number): number {
-  return isoWeekKey(Math.floor(localMs / MS_DAY));
+  const days = Math.floor(localMs / MS_DAY);
+  if (days !== memoWeekDay) {
+    memoWeek = isoWeekKey(days);
+    memoWeekDay = days;
+  }
+  return memoWeek;
 }
 function monthKey(localMs: number): number {
   const [y, m] = civilFromDays(Math.floor(localMs / MS_DAY));
@@ -133,18 +151,24 @@ export function makeZone(name: string, what = '--timezone'): Zone {
     const wall = wallMs(year, Number(f.month), Number(f.day), Number(f.hour), Number(f.minute), Number(f.second));
     return wall - sec;
   };
-  const hourCache = new Map<number, number>();
-  const offset = (ms: number): number => {
-    const h = Math.floor(ms / MS_HOUR);
-    const cached = hourCache.get(h);
-    if (cached !== undefined && !Number.isNaN(cached)) return cached;
-    if (cached === undefined) {
-      const a = exact(h * MS_HOUR);
-      const b = exact(h * MS_HOUR + MS_HOUR - 1);
-      // A transition inside this hour: mark it, and resolve per minute below.
-      hourCache.set(h, a === b ? a : NaN);
-      if (a === b) return a;
+  // Offsets change at most a few times a year: cache per UTC day when the
+  // offset is the same at both ends of the day, else per hour, else per minute.
+  const cache = new Map<string, number>();
+  const span = (unit: number, key: number): number => {
+    const id = `${unit}:${key}`;
+    let v = cache.get(id);
+    if (v === undefined) {
+      const a = exact(key * unit);
+      v = a === exact(key * unit + unit - 1) ? a : NaN;
+      cache.set(id, v);
     }
+    return v;
+  };
+  const offset = (ms: number): number => {
+    const d = span(MS_DAY, Math.floor(ms / MS_DAY));
+    if (d === d) return d;
+    const h = span(MS_HOUR, Math.floor(ms / MS_HOUR));
+    if (h === h) return h;
     return exact(Math.floor(ms / 60_000) * 60_000);
   };
   return {

@@ -4,7 +4,7 @@
  * clock only through `opts.now`.
  */
 import { InputError, RetentionError, UsageError } from '../errors.js';
-import { BUCKETS, UTC_ZONE, addDateWall, makeZone, type Zone } from './calendar.js';
+import { BUCKETS, UTC_ZONE, addDateWall, daysFromCivil, makeZone, type Zone } from './calendar.js';
 import {
   COUNT_RULES,
   WITHIN_RULES,
@@ -120,7 +120,7 @@ export function planRetention<B extends RetentionInput>(
     if (typeof b.name !== 'string' || b.name === '') throw new InputError(`backup #${i + 1}: name must be a string`);
     if (names.has(b.name)) throw new InputError(`backup "${b.name}" appears twice; names must be unique`);
     names.add(b.name);
-    const t = typeof b.createdAt === 'string' && ISO_RE.test(b.createdAt) ? Date.parse(b.createdAt) : NaN;
+    const t = parseIso(b.createdAt);
     if (Number.isNaN(t)) {
       throw new InputError(
         `backup "${b.name}": createdAt ${JSON.stringify(b.createdAt)} is not an ISO-8601 time with zone (e.g. 2026-01-31T12:00:00Z)`,
@@ -142,8 +142,7 @@ export function planRetention<B extends RetentionInput>(
     return na < nb ? 1 : na > nb ? -1 : 0;
   }
   // Stores list newest first already; only sort when needed.
-  const order: number[] = Array.from({ length: n }, (_, i) => i);
-  if (!sorted) order.sort(newerFirst);
+  const order = sorted ? identity(n) : sortNewestFirst(ms, newerFirst);
 
   const keep: KeepEntry<B>[] = [];
   const remove: RemoveEntry<B>[] = [];
@@ -200,7 +199,7 @@ export function planRetention<B extends RetentionInput>(
   for (let nr = 0; nr < part.length; nr++) {
     const i = part[nr];
     const t = ms[i];
-    const wall = needWall ? zone.toWall(t) : t;
+    let wall = NaN; // computed on first use: most backups of a long history are outside every rule
     const reasons: string[] = [];
     // Plain `within` first (restic's order), then count rules, then within-* rules.
     for (const w of windows) {
@@ -208,6 +207,7 @@ export function planRetention<B extends RetentionInput>(
     }
     for (const c of counts) {
       if (c.left <= 0) continue;
+      if (needWall && wall !== wall) wall = zone.toWall(t);
       const val = c.bucket(wall, nr);
       if (val !== c.last || nr === oldest) {
         reasons.push(val === c.last ? `oldest ${c.reason}` : c.reason);
@@ -217,6 +217,7 @@ export function planRetention<B extends RetentionInput>(
     }
     for (const w of windows) {
       if (w.bucket === null || !(t > w.cutoff)) continue;
+      if (wall !== wall) wall = zone.toWall(t);
       const val = w.bucket(wall, nr);
       if (val !== w.last || nr === oldest) {
         reasons.push(val === w.last ? `oldest ${w.reason}` : w.reason);
@@ -249,6 +250,104 @@ export function planRetention<B extends RetentionInput>(
     );
   }
   return plan;
+}
+
+/**
+ * Milliseconds of an ISO-8601 time with zone, NaN when it is not one. The
+ * common `YYYY-MM-DDTHH:MM:SS(.fff)Z` form is read by hand (Date.parse costs
+ * more than the whole rest of planning); the rest go through Date.parse.
+ */
+export function parseIso(s: unknown): number {
+  if (typeof s !== 'string') return NaN;
+  const len = s.length;
+  if ((len === 20 || len === 24) && s.charCodeAt(len - 1) === 90 /* Z */) {
+    const d = (i: number) => s.charCodeAt(i) - 48;
+    const ok = (i: number) => s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57;
+    if (
+      s[4] === '-' &&
+      s[7] === '-' &&
+      s[10] === 'T' &&
+      s[13] === ':' &&
+      s[16] === ':' &&
+      ok(0) &&
+      ok(1) &&
+      ok(2) &&
+      ok(3) &&
+      ok(5) &&
+      ok(6) &&
+      ok(8) &&
+      ok(9) &&
+      ok(11) &&
+      ok(12) &&
+      ok(14) &&
+      ok(15) &&
+      ok(17) &&
+      ok(18) &&
+      (len === 20 || (s[19] === '.' && ok(20) && ok(21) && ok(22)))
+    ) {
+      const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+      const month = d(5) * 10 + d(6);
+      const day = d(8) * 10 + d(9);
+      const hour = d(11) * 10 + d(12);
+      const min = d(14) * 10 + d(15);
+      const sec = d(17) * 10 + d(18);
+      const frac = len === 24 ? d(20) * 100 + d(21) * 10 + d(22) : 0;
+      if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || min > 59 || sec > 59) {
+        return NaN;
+      }
+      return (daysFromCivil(year, month, day) * 86_400 + hour * 3600 + min * 60 + sec) * 1000 + frac;
+    }
+  }
+  return ISO_RE.test(s) ? Date.parse(s) : NaN;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return MONTH_DAYS[month - 1];
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+}
+
+/**
+ * Indices ordered newest first. Packs (time, index) into one 64-bit integer so
+ * the engine's native numeric sort does the work; equal instants are then
+ * re-ordered with `cmp` (by name). Falls back to a comparator sort when the
+ * span of times is too wide to pack.
+ */
+function sortNewestFirst(ms: Float64Array, cmp: (a: number, b: number) => number): number[] {
+  const n = ms.length;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    if (ms[i] < min) min = ms[i];
+    if (ms[i] > max) max = ms[i];
+  }
+  const idxBits = Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const spanBits = Math.ceil(Math.log2(max - min + 1)) + 1;
+  if (idxBits + spanBits > 62) return identity(n).sort(cmp);
+  const keys = new BigInt64Array(n);
+  const shift = BigInt(idxBits);
+  for (let i = 0; i < n; i++) keys[i] = (BigInt(max - ms[i]) << shift) | BigInt(i);
+  keys.sort();
+  const mask = (1n << shift) - 1n;
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = Number(keys[i] & mask);
+  // Runs of equal instants: order by name.
+  for (let i = 0; i < n;) {
+    let j = i + 1;
+    while (j < n && ms[order[j]] === ms[order[i]]) j++;
+    if (j - i > 1) {
+      const run = order.slice(i, j).sort(cmp);
+      for (let k = i; k < j; k++) order[k] = run[k - i];
+    }
+    i = j;
+  }
+  return order;
+}
+
+function identity(n: number): number[] {
+  const a = new Array<number>(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return a;
 }
 
 /** Input a plan needs from JSON: checks shape and fills `verified` (default true). */
