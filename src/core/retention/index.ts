@@ -5,4 +5,5 @@
 export * from './policy.js';
 export * from './plan.js';
 export * from './timeline.js';
+export * from './options.js';
 export { BUCKETS, addDateWall, isoWeekKey, makeZone, type Zone } from './calendar.js';

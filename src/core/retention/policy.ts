@@ -221,7 +221,9 @@ export function describePolicy(p: RetentionPolicy): string {
       phrases.push(
         c === 'unlimited'
           ? ['every backup', 'every backup']
-          : [`the last ${plural(c as number, 'backup')}`, `the last ${plural(c as number, 'backup')}`],
+          : c === 1
+            ? ['the last backup', 'the last backup']
+            : [`the last ${c} backups`, `the last ${c} backups`],
       );
       continue;
     }
