@@ -20,6 +20,7 @@ import {
   COUNT_RULES,
   WITHIN_RULES,
   addDateWall,
+  makeZone,
   planRetention,
   type RetentionDuration,
   type RetentionPolicy,
@@ -27,7 +28,10 @@ import {
 import { cheapenKey, restic, resticTime, type ResticForgetGroup } from './restic.js';
 
 const SEED = Number(process.env.RETENTION_DIFF_SEED ?? Date.now() % 1_000_000_007);
-const HISTORIES = 15;
+const HISTORIES = 16;
+// Every third history runs restic with a DST zone as its local time, which is
+// how restic buckets and does its AddDate; we plan those with `timezone`.
+const ZONES = ['Europe/Berlin', 'America/New_York'];
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -47,9 +51,14 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
 // leap day 2024, month ends, plus plain random dates.
 const ANCHORS = ['2021-01-04T09:00:00Z', '2026-01-02T10:00:00Z', '2024-03-01T08:00:00Z', '2025-03-31T23:30:00Z'];
 
-function randomHistory(): number[] {
+// Just after DST changes in Berlin and New York, so windows reach across them.
+const DST_ANCHORS = ['2025-03-31T10:00:00Z', '2025-11-03T15:00:00Z', '2026-03-09T16:00:00Z', '2025-10-27T07:00:00Z'];
+
+function randomHistory(zoned: boolean): number[] {
   const newest =
-    rnd() < 0.5 ? Date.parse(pick(ANCHORS)) : Date.parse('2019-06-01T00:00:00Z') + int(0, 6 * 365) * 86_400_000;
+    rnd() < 0.5
+      ? Date.parse(pick(zoned ? DST_ANCHORS : ANCHORS))
+      : Date.parse('2019-06-01T00:00:00Z') + int(0, 6 * 365) * 86_400_000;
   const times = new Set<number>([Math.floor(newest / 1000) * 1000]);
   let t = newest;
   const n = int(20, 40);
@@ -117,6 +126,7 @@ function resticArgs(p: RetentionPolicy, historyLength: number): string[] {
 
 interface Case {
   repo: string;
+  tz: string;
   times: number[];
   policy: RetentionPolicy;
 }
@@ -143,35 +153,37 @@ beforeAll(async () => {
   await restic(['init', '--repo', template, '-q']);
   await cheapenKey(template);
   for (let h = 0; h < HISTORIES; h++) {
-    const times = randomHistory();
+    const tz = h % 3 === 2 ? pick(ZONES) : 'UTC';
+    const zone = makeZone(tz);
+    const times = randomHistory(tz !== 'UTC');
     const policy = randomPolicy();
     // Put a backup exactly on one window's cut-off (must be outside, in both tools).
     const w = WITHIN_RULES.find((r) => policy[r.key]);
     if (w && rnd() < 0.6) {
       const d = policy[w.key]!;
-      const cut = addDateWall(times[0], -d.years, -d.months, -d.days) - d.hours * 3_600_000;
+      const cut = zone.fromWall(addDateWall(zone.toWall(times[0]), -d.years, -d.months, -d.days)) - d.hours * 3_600_000;
       if (!times.includes(cut)) times.splice(int(1, times.length - 1), 1, cut);
       times.sort((a, b) => b - a);
     }
-    cases.push({ repo: join(dir, `h${h}`), times, policy });
+    // restic takes --time as local wall clock: drop instants whose wall clock
+    // repeats (the hour after a DST fall-back), so no two snapshots tie.
+    const walls = new Set<string>();
+    const unique = times.filter((t) => {
+      const s = resticTime(zone.toWall(t));
+      if (walls.has(s)) return false;
+      walls.add(s);
+      return true;
+    });
+    cases.push({ repo: join(dir, `h${h}`), tz, times: unique, policy });
     await cp(template, join(dir, `h${h}`), { recursive: true });
   }
   // restic sleeps 200 ms per lock and barely uses CPU, so histories run side by
   // side; within one repository one at a time (restic 0.14 backs off for many
   // seconds when a concurrent run's lock file vanishes while it lists locks).
   await pool(cases, 8, async (c) => {
+    const zone = makeZone(c.tz);
     for (const t of c.times) {
-      await restic([
-        'backup',
-        '--repo',
-        c.repo,
-        '-q',
-        '--host',
-        'h',
-        '--time',
-        resticTime(new Date(t).toISOString()),
-        file,
-      ]);
+      await restic(['backup', '--repo', c.repo, '-q', '--host', 'h', '--time', resticTime(zone.toWall(t)), file], c.tz);
     }
   });
 }, 120_000);
@@ -188,7 +200,7 @@ describe('differential: planRetention vs restic forget', () => {
     const failures: string[] = [];
     await pool(cases, 8, async (c) => {
       const args = resticArgs(c.policy, c.times.length);
-      const out = await restic(['--no-lock', 'forget', '--repo', c.repo, '--dry-run', '--json', ...args]);
+      const out = await restic(['--no-lock', 'forget', '--repo', c.repo, '--dry-run', '--json', ...args], c.tz);
       const groups = JSON.parse(out) as ResticForgetGroup[];
       expect(groups.length).toBe(1);
       const g = groups[0];
@@ -196,8 +208,11 @@ describe('differential: planRetention vs restic forget', () => {
       for (const r of g.reasons ?? []) theirs[new Date(r.snapshot.time).toISOString()] = r.matches;
       const theirRemoved = (g.remove ?? []).map((s) => new Date(s.time).toISOString()).sort();
 
-      const backups = c.times.map((t) => ({ name: `s${t}`, createdAt: new Date(t).toISOString() }));
-      const plan = planRetention(backups, c.policy);
+      // The instants restic recorded are the history (its reading of --time is the truth).
+      const recorded = [...(g.keep ?? []), ...(g.remove ?? [])].map((s) => Date.parse(s.time));
+      expect(recorded.length).toBe(c.times.length);
+      const backups = recorded.map((t) => ({ name: `s${t}`, createdAt: new Date(t).toISOString() }));
+      const plan = planRetention(backups, c.policy, c.tz === 'UTC' ? {} : { timezone: c.tz });
       const ours: Record<string, string[]> = {};
       const ourRemoved = plan.remove.map((r) => r.createdAt);
       for (const k of plan.keep) {
@@ -212,7 +227,7 @@ describe('differential: planRetention vs restic forget', () => {
         expect(ourRemoved).toEqual(theirRemoved);
       } catch (err) {
         failures.push(
-          `seed ${SEED}, ${c.repo}, restic forget ${args.join(' ')}, times ${JSON.stringify(backups.map((b) => b.createdAt))}\n${(err as Error).message}`,
+          `seed ${SEED}, ${c.repo}, TZ=${c.tz}, restic forget ${args.join(' ')}, times ${JSON.stringify(backups.map((b) => b.createdAt))}\n${(err as Error).message}`,
         );
       }
     });

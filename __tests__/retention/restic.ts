@@ -17,18 +17,13 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 export const PASSWORD = 'storage-ops-differential';
 
-export function resticEnv(): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    RESTIC_PASSWORD: PASSWORD,
-    TZ: 'UTC',
-    RESTIC_CACHE_DIR: '',
-    HOME: process.env.HOME ?? '/tmp',
-  };
+/** restic's environment; `tz` is its local zone (how it reads --time and buckets). */
+export function resticEnv(tz = 'UTC'): NodeJS.ProcessEnv {
+  return { ...process.env, RESTIC_PASSWORD: PASSWORD, TZ: tz };
 }
 
-export async function restic(args: string[]): Promise<string> {
-  const { stdout } = await run('restic', ['--no-cache', ...args], { env: resticEnv(), maxBuffer: 64 << 20 });
+export async function restic(args: string[], tz = 'UTC'): Promise<string> {
+  const { stdout } = await run('restic', ['--no-cache', ...args], { env: resticEnv(tz), maxBuffer: 64 << 20 });
   return stdout;
 }
 
@@ -105,9 +100,9 @@ export async function cheapenKey(repo: string): Promise<void> {
   await unlink(join(dir, name));
 }
 
-/** "2024-01-02T03:04:05Z" -> "2024-01-02 03:04:05" (restic --time, read in TZ=UTC). */
-export function resticTime(iso: string): string {
-  return iso.slice(0, 19).replace('T', ' ');
+/** Wall-clock milliseconds -> "2024-01-02 03:04:05" (restic --time, read in restic's TZ). */
+export function resticTime(wallMs: number): string {
+  return new Date(wallMs).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 export interface ResticForgetGroup {
