@@ -107,8 +107,19 @@ function randomPolicy(): RetentionPolicy {
   return p;
 }
 
+/** restic's NyNmNdNh (weeks as days; zero units left out). */
 const resticDuration = (d: RetentionDuration) =>
-  `${d.years}y${d.months}m${d.days + 7 * d.weeks}d${d.hours}h`.replace(/(^|[a-z])0[a-z]/g, '$1');
+  (
+    [
+      [d.years, 'y'],
+      [d.months, 'm'],
+      [d.days + 7 * d.weeks, 'd'],
+      [d.hours, 'h'],
+    ] as const
+  )
+    .filter(([n]) => n > 0)
+    .map(([n, u]) => `${n}${u}`)
+    .join('');
 
 /** restic 0.14 flags for a policy; `unlimited` becomes the history length (difference 2). */
 function resticArgs(p: RetentionPolicy, historyLength: number): string[] {
