@@ -8,6 +8,7 @@
  * and no orphan outlives the checklist.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import type { Logger } from './logger.js';
 
@@ -156,14 +157,50 @@ function killGroup(pid: number, sig: NodeJS.Signals): boolean {
   }
 }
 
-/** True while any process of the group exists. */
-function groupAlive(pid: number): boolean {
+/**
+ * True while a live (non-zombie) process is in the group. On Linux this reads
+ * /proc, because `kill(-pgid, 0)` also counts zombies, and a container's init
+ * may never reap a step's orphaned grandchildren.
+ */
+export function groupAlive(pgid: number): boolean {
+  let entries: string[];
   try {
-    process.kill(-pid, 0);
-    return true;
+    entries = readdirSync('/proc');
   } catch {
-    return false;
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
   }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${e}/stat`, 'latin1');
+    } catch {
+      continue;
+    }
+    // Fields after the command name, which may itself contain spaces and parens.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(rest[2]) === pgid && rest[0] !== 'Z' && rest[0] !== 'X') return true;
+  }
+  return false;
+}
+
+const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Stops whatever is left of a group: SIGTERM, then SIGKILL after `grace`; resolves once it is gone. */
+async function drainGroup(pgid: number, grace: number): Promise<void> {
+  if (!groupAlive(pgid)) return;
+  killGroup(pgid, 'SIGTERM');
+  const termUntil = performance.now() + grace;
+  while (groupAlive(pgid) && performance.now() < termUntil) await sleepMs(20);
+  if (!groupAlive(pgid)) return;
+  killGroup(pgid, 'SIGKILL');
+  const killUntil = performance.now() + 5000;
+  while (groupAlive(pgid) && performance.now() < killUntil) await sleepMs(20);
 }
 
 /** Options for one shell command run in its own process group. */
@@ -196,6 +233,7 @@ export function runShellCommand(
   const t0 = performance.now();
   let reason: 'timeout' | 'cancel' | null = null;
   let killTimer: NodeJS.Timeout | undefined;
+  let pipeTimer: NodeJS.Timeout | undefined;
 
   const child = spawn(command, {
     shell: true,
@@ -231,6 +269,7 @@ export function runShellCommand(
     });
     child.on('exit', (code, sig) => {
       exit = { code, sig };
+      clearTimeout(timer);
       // The shell is gone; anything it left running in its group (a
       // backgrounded server, a stuck worker) would hold our pipes open and
       // outlive the checklist, so stop the rest of the group too.
@@ -238,11 +277,25 @@ export function runShellCommand(
         killGroup(pid, 'SIGTERM');
         if (!killTimer) killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), grace);
       }
+      // A process that left the group (setsid) may still hold our pipes; stop
+      // waiting for it to close them.
+      pipeTimer = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, grace + 2000);
     });
     child.on('close', (code, sig) => {
       clearTimeout(timer);
-      if (killTimer) clearTimeout(killTimer);
       signal?.removeEventListener('abort', onAbort);
+      // Pipes can close while a member that redirected its output lives on.
+      const drained = pid === null ? Promise.resolve() : drainGroup(pid, grace);
+      void drained.then(() => {
+        if (killTimer) clearTimeout(killTimer);
+        if (pipeTimer) clearTimeout(pipeTimer);
+        settle(code, sig);
+      });
+    });
+    const settle = (code: number | null, sig: NodeJS.Signals | null) => {
       const finishedAt = new Date();
       const e = exit ?? { code, sig };
       let status: StepStatus;
@@ -273,7 +326,7 @@ export function runShellCommand(
         outputTail: tail.text(tailLines, tailBytes),
         message,
       });
-    });
+    };
   });
 
   return { pid, done, stop: () => terminate('cancel') };

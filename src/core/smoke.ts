@@ -153,13 +153,15 @@ const NET_WORDS: Record<string, string> = {
 };
 
 function describeNetworkError(err: unknown): string {
+  // Duck-typed: fetch's errors may come from another realm (e.g. under jest's VM).
   let cur: unknown = err;
-  for (let depth = 0; depth < 4 && cur instanceof Error; depth++) {
+  for (let depth = 0; depth < 4 && typeof cur === 'object' && cur !== null; depth++) {
     const code = (cur as { code?: unknown }).code;
     if (typeof code === 'string') return NET_WORDS[code] ? `${NET_WORDS[code]} (${code})` : code;
     cur = (cur as { cause?: unknown }).cause;
   }
-  return err instanceof Error ? err.message : String(err);
+  const msg = (err as { message?: unknown } | null)?.message;
+  return typeof msg === 'string' ? msg : String(err);
 }
 
 /** What to do with an HTTP answer: accept it, retry it, or fail at once. */
@@ -248,7 +250,8 @@ export async function runSmokeChecks(opts: SmokeOptions, logger: Logger, signal?
     for (;;) {
       checkCancelled();
       const remaining = deadline - performance.now();
-      if (remaining <= 0) break;
+      // An attempt squeezed into the deadline's last moments proves nothing.
+      if (remaining <= 0 || (attempts > 0 && remaining < Math.min(50, requestTimeoutMs))) break;
       attempts++;
       const perRequest = Math.min(requestTimeoutMs, remaining);
       const t0 = performance.now();
@@ -274,6 +277,8 @@ export async function runSmokeChecks(opts: SmokeOptions, logger: Logger, signal?
           return { name: spec.name, ok: false, status: a.status, latencyMs: lastLatency, attempts, message };
         }
         lastProblem = redact(verdict.message);
+      } else if (a.kind === 'timeout' && perRequest < requestTimeoutMs && attempts > 1) {
+        // Cut short by the overall deadline: keep the previous, more telling error.
       } else {
         lastStatus = null;
         lastProblem =
@@ -294,7 +299,7 @@ export async function runSmokeChecks(opts: SmokeOptions, logger: Logger, signal?
         checkCancelled();
       }
     }
-    const message = `not healthy within ${Math.round(timeoutMs / 100) / 10} s after ${attempts} attempt${attempts === 1 ? '' : 's'}; last error: ${lastProblem}`;
+    const message = `no success within the ${Math.round(timeoutMs / 100) / 10} s deadline after ${attempts} attempt${attempts === 1 ? '' : 's'}; last error: ${lastProblem}`;
     logger.error(`smoke ${spec.name}: ${message}`);
     return { name: spec.name, ok: false, status: lastStatus, latencyMs: lastLatency, attempts, message };
   }
