@@ -34,7 +34,7 @@ export function checklistUsage(timeoutFlag: TimeoutFlag): string {
  */
 export async function checklistOptionsFromFlags(
   values: ParsedValues,
-  ctx: { cwd: string },
+  ctx: { cwd: string; env?: NodeJS.ProcessEnv },
   timeoutFlag: TimeoutFlag,
   defaults: readonly string[],
 ): Promise<ChecklistOptions> {
@@ -63,7 +63,7 @@ export async function checklistOptionsFromFlags(
     const st = await fs.stat(cwd).catch(() => null);
     if (!st?.isDirectory()) throw new UsageError(`--cwd: ${cwdFlag} is not a directory`);
   }
-  const opts: ChecklistOptions = { steps: steps.length > 0 ? steps : [...defaults], cwd };
+  const opts: ChecklistOptions = { steps: steps.length > 0 ? steps : [...defaults], cwd, env: ctx.env };
   const timeout = seconds(values, timeoutFlag);
   if (timeout !== undefined) opts.timeoutMs = Math.round(timeout * 1000);
   if (bool(values, 'fail-fast')) opts.failFast = true;
