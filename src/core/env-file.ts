@@ -192,14 +192,16 @@ function scan(text: string): Scan {
       if (comment) raw = raw.slice(0, comment.index);
     }
     raw = raw.replace(/\s+$/, '');
+    // An empty value sits right after `=`, so a new value never touches a `#`.
+    const at = raw === '' ? head[0].length + 1 : valueStart;
     bindings.push({
       key,
       value: raw,
       exported,
       startLine: i,
       endLine: i,
-      valueStart,
-      valueEnd: valueStart + raw.length,
+      valueStart: at,
+      valueEnd: at + raw.length,
       quote: '',
       hasEquals: true,
     });
