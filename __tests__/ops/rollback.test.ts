@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runRollback, utcStamp } from '../../src/core/rollback.js';
+import { runRollback } from '../../src/core/rollback.js';
 import { InputError, UsageError } from '../../src/core/errors.js';
 import { MemoryLogger } from '../../src/core/logger.js';
 import { run } from '../../src/cli/main.js';
@@ -59,14 +59,14 @@ describe('runRollback', () => {
     expect(r.ok).toBe(true);
     expect(r.failedPhase).toBeNull();
     expect(fs.readFileSync(env, 'utf8')).toBe(EXPECTED);
-    expect(r.backupPath).toBe(`${fs.realpathSync(env)}.bak-20261204T201749Z`);
+    expect(r.backupPath).toBe(`${fs.realpathSync(env)}.bak-20261204T201749.123Z`);
     expect(fs.readFileSync(r.backupPath!, 'utf8')).toBe(ORIGINAL);
     expect(fs.statSync(env).mode & 0o777).toBe(0o600);
     expect(fs.statSync(r.backupPath!).mode & 0o777).toBe(0o600);
     expect(r.restart).toMatchObject({ status: 'passed', exitCode: 0 });
     expect(r.smoke?.ok).toBe(true);
     expect(r.checks?.steps.map((s) => s.status)).toEqual(['passed', 'passed']);
-    expect(listing(dir)).toEqual(['.env', '.env.bak-20261204T201749Z', 'restart.marker']);
+    expect(listing(dir)).toEqual(['.env', '.env.bak-20261204T201749.123Z', 'restart.marker']);
   });
 
   test('dry run: prints the diff and plan, changes nothing, runs nothing', async () => {
@@ -126,7 +126,7 @@ describe('runRollback', () => {
       new MemoryLogger(),
     );
     expect(r.failedPhase).toBe('smoke');
-    expect(r.message).toMatch(/analysis: HTTP 404/);
+    expect(r.message).toMatch(/rollback smoke failed: smoke check "analysis" failed: HTTP 404/);
     expect(r.checks).toBeNull();
     expect(fs.existsSync(path.join(dir, 'checked'))).toBe(false);
   });
@@ -174,14 +174,13 @@ describe('runRollback', () => {
     expect(listing(dir)).toEqual(['.env']);
   });
 
-  test('two rollbacks in the same second get distinct backup names', async () => {
+  test('two rollbacks at the same instant get distinct backup names', async () => {
     const { dir, env } = setup();
     const now = () => new Date('2026-01-02T03:04:05Z');
     await runRollback({ envFile: env, cwd: dir, checks: null, now }, new MemoryLogger());
     fs.writeFileSync(env, ORIGINAL);
     await runRollback({ envFile: env, cwd: dir, checks: null, now }, new MemoryLogger());
-    expect(listing(dir)).toEqual(['.env', '.env.bak-20260102T030405Z', '.env.bak-20260102T030405Z-1']);
-    expect(utcStamp(now())).toBe('20260102T030405Z');
+    expect(listing(dir)).toEqual(['.env', '.env.bak-20260102T030405.000Z', '.env.bak-20260102T030405.000Z-1']);
   });
 });
 

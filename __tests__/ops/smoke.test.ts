@@ -298,3 +298,16 @@ describe('input validation', () => {
     );
   });
 });
+
+test("the result is usable as restore's smoke outcome: ok, one-line message, checks", async () => {
+  const s = await startFakeService();
+  try {
+    const good = await runSmokeChecks({ baseUrl: s.url, storyId: 'story-1', token: s.state.token }, new MemoryLogger());
+    expect(good.message).toBe('all 2 smoke checks passed');
+    const bad = await runSmokeChecks({ baseUrl: s.url, storyId: 'x', token: s.state.token }, new MemoryLogger());
+    expect(bad.message).toMatch(/^smoke check "analysis" failed: HTTP 404: /);
+    expect(bad.message).not.toContain('\n');
+  } finally {
+    await s.close();
+  }
+});

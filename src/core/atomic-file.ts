@@ -1,28 +1,15 @@
 /**
- * Crash-safe file replacement: write a temp file in the target's folder, fsync
- * it, rename it over the target, fsync the folder. A crash at any point leaves
- * either the old file or the new one, never a torn mix.
+ * Crash-safe replacement of a file whose permissions matter (an env file often
+ * holds secrets and is 0600): like `writeFileAtomic` in fs-safe.ts, but the
+ * new file keeps the old file's mode and the temp file is never wider than
+ * 0600 while it is written.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { fsyncDir, tempNameBeside } from './fs-safe.js';
 
-/** fsyncs a directory so a rename inside it survives a crash. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fs.open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/**
- * Atomically replaces (or creates) `target` with `data`. `mode` defaults to
- * the existing file's mode, so a 0600 env file stays 0600.
- */
-export async function writeFileAtomic(target: string, data: Uint8Array, mode?: number): Promise<void> {
-  const dir = path.dirname(target);
+/** Atomically replaces (or creates) `target` with `data`, keeping its mode (0644 for a new file unless given). */
+export async function writeFileAtomicKeepMode(target: string, data: Uint8Array, mode?: number): Promise<void> {
   let fileMode = mode;
   if (fileMode === undefined) {
     try {
@@ -31,10 +18,9 @@ export async function writeFileAtomic(target: string, data: Uint8Array, mode?: n
       fileMode = 0o644;
     }
   }
-  const tmp = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  // Created 0600 and widened afterwards, so secrets never sit in a readable temp file.
-  const fh = await fs.open(tmp, 'wx', 0o600);
+  const tmp = tempNameBeside(target);
   try {
+    const fh = await fs.open(tmp, 'wx', 0o600);
     try {
       await fh.writeFile(data);
       await fh.chmod(fileMode);
@@ -47,10 +33,10 @@ export async function writeFileAtomic(target: string, data: Uint8Array, mode?: n
     await fs.rm(tmp, { force: true });
     throw err;
   }
-  await fsyncDir(dir);
+  await fsyncDir(path.dirname(target));
 }
 
-/** Copies `src` to a new file `dest` (never overwriting), keeping its mode, and fsyncs it. */
+/** Copies `src` to the new file `dest` (never overwriting), keeping its mode, durably. */
 export async function copyFileDurable(src: string, dest: string): Promise<void> {
   const data = await fs.readFile(src);
   const mode = (await fs.stat(src)).mode & 0o7777;

@@ -5,13 +5,13 @@
  * checks), then run the rollback checks.
  *
  * Everything is validated before the env file is touched. A changed env file
- * is first copied to `<file>.bak-<UTC timestamp>`, then replaced atomically.
+ * is first copied to `<file>.bak-<UTC stamp>` (the stamp restore's safety copies use), then replaced atomically.
  * A later phase failing does not undo the edit: SQLite is the safe backend to
  * fall back to, and the backup copy is named in the result.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { copyFileDurable, writeFileAtomic } from './atomic-file.js';
+import { copyFileDurable, writeFileAtomicKeepMode } from './atomic-file.js';
 import {
   DEFAULT_ROLLBACK_STEPS,
   runChecklist,
@@ -25,6 +25,7 @@ import { ENV } from './config.js';
 import { editEnv, renderEnvDiff, type EnvChange } from './env-file.js';
 import { CancelledError, InputError } from './errors.js';
 import type { Logger } from './logger.js';
+import { formatStamp } from './naming.js';
 import { runSmokeChecks, validateSmokeOptions, type SmokeOptions, type SmokeResult } from './smoke.js';
 
 /** The edit the Rollback Policy makes to an env file. */
@@ -80,14 +81,6 @@ export interface RollbackResult {
   message: string;
   /** What would run, in order (also filled in a dry run). */
   plan: string[];
-}
-
-/** `20261204T201749Z`: sorts by time and is safe in file names. */
-export function utcStamp(d: Date): string {
-  return d
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
 }
 
 async function freeBackupName(file: string, stamp: string): Promise<string> {
@@ -175,11 +168,11 @@ export async function runRollback(
   if (signal?.aborted) throw new CancelledError('rollback interrupted before the env file was changed');
 
   if (edit.changed) {
-    const backupPath = await freeBackupName(envFile, utcStamp((opts.now ?? (() => new Date()))()));
+    const backupPath = await freeBackupName(envFile, formatStamp((opts.now ?? (() => new Date()))()));
     try {
       await copyFileDurable(envFile, backupPath);
       result.backupPath = backupPath;
-      await writeFileAtomic(envFile, edit.output);
+      await writeFileAtomicKeepMode(envFile, edit.output);
     } catch (err) {
       return fail('env-file', `cannot write ${envFile}: ${(err as Error).message}`);
     }
@@ -207,10 +200,7 @@ export async function runRollback(
       if (err instanceof CancelledError) return cancelled('smoke');
       throw err;
     }
-    if (!result.smoke.ok) {
-      const bad = result.smoke.checks.find((c) => !c.ok);
-      return fail('smoke', bad ? `${bad.name}: ${bad.message}` : 'incomplete');
-    }
+    if (!result.smoke.ok) return fail('smoke', result.smoke.message);
   }
 
   if (checks) {

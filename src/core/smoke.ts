@@ -63,6 +63,12 @@ export interface SmokeCheckResult {
 /** Outcome of a smoke run. `checks` lists the checks that ran, in order. */
 export interface SmokeResult {
   ok: boolean;
+  /**
+   * One line: which check failed and why, or that all passed. With `ok` and
+   * `checks` this is restore's `SmokeOutcome`, so `() => runSmokeChecks(...)`
+   * plugs straight into `RestoreOptions.smoke`.
+   */
+  message: string;
   baseUrl: string;
   storyId: string;
   checks: SmokeCheckResult[];
@@ -305,13 +311,22 @@ export async function runSmokeChecks(opts: SmokeOptions, logger: Logger, signal?
   }
 
   const checks: SmokeCheckResult[] = [];
-  const finish = (): SmokeResult => ({
-    ok: checks.length > 0 && checks.every((c) => c.ok) && checks.some((c) => c.name === 'analysis'),
-    baseUrl: opts.baseUrl,
-    storyId: opts.storyId,
-    checks,
-    durationMs: Math.round(performance.now() - started),
-  });
+  const finish = (): SmokeResult => {
+    const ok = checks.length > 0 && checks.every((c) => c.ok) && checks.some((c) => c.name === 'analysis');
+    const failed = checks.find((c) => !c.ok);
+    return {
+      ok,
+      message: ok
+        ? `all ${checks.length} smoke checks passed`
+        : failed
+          ? `smoke check "${failed.name}" failed: ${failed.message}`
+          : 'smoke checks did not complete',
+      baseUrl: opts.baseUrl,
+      storyId: opts.storyId,
+      checks,
+      durationMs: Math.round(performance.now() - started),
+    };
+  };
 
   const health = await runCheck({
     name: 'healthz',
@@ -441,8 +456,5 @@ export async function runSmokeChecks(opts: SmokeOptions, logger: Logger, signal?
 
 /** Throws a SmokeError naming the first failed check and why; returns when all passed. */
 export function assertSmokeOk(result: SmokeResult): void {
-  if (result.ok) return;
-  const failed = result.checks.find((c) => !c.ok);
-  if (failed) throw new SmokeError(`smoke check "${failed.name}" failed: ${failed.message}`);
-  throw new SmokeError('smoke checks did not complete');
+  if (!result.ok) throw new SmokeError(result.message);
 }
