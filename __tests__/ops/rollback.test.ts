@@ -267,3 +267,18 @@ describe('rollback CLI', () => {
     expect(r.stdout).toMatch(/rollback restart failed: exit 5: exited with code 5/);
   });
 });
+
+test('the restart command runs in --cwd, also with --no-checks', async () => {
+  const { dir } = setup();
+  fs.mkdirSync(path.join(dir, 'svc'));
+  let stdout = '';
+  const code = await run(
+    ['rollback', '--env-file', '.env', '--restart', 'pwd > where.txt', '--cwd', 'svc', '--no-checks', '--json'],
+    { out: (s) => void (stdout += s), logger: new MemoryLogger(), cwd: dir, env: { PATH: process.env.PATH } },
+  );
+  expect(code).toBe(0);
+  expect(JSON.parse(stdout).restart.status).toBe('passed');
+  expect(fs.realpathSync(fs.readFileSync(path.join(dir, 'svc', 'where.txt'), 'utf8').trim())).toBe(
+    fs.realpathSync(path.join(dir, 'svc')),
+  );
+});

@@ -48,6 +48,8 @@ export interface RollbackOptions {
   cwd: string;
   /** Shell command that restarts the API workers. */
   restartCommand?: string;
+  /** Working directory of the restart command (default: the checks' cwd, else `cwd`). */
+  commandCwd?: string;
   restartTimeoutMs?: number;
   /** Smoke checks after the restart; skipped when absent. */
   smoke?: SmokeOptions;
@@ -185,7 +187,10 @@ export async function runRollback(
     logger.info(`restarting: ${opts.restartCommand}`);
     const r = await runShellCommand(
       opts.restartCommand,
-      { cwd: checks?.cwd ?? opts.cwd, timeoutMs: opts.restartTimeoutMs ?? ROLLBACK_DEFAULTS.restartTimeoutMs },
+      {
+        cwd: opts.commandCwd ?? checks?.cwd ?? opts.cwd,
+        timeoutMs: opts.restartTimeoutMs ?? ROLLBACK_DEFAULTS.restartTimeoutMs,
+      },
       signal,
     ).done;
     result.restart = { command: opts.restartCommand, ...r };

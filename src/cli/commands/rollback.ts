@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { bool, jsonOut, seconds, str, type Command } from '../command.js';
 import { DEFAULT_ROLLBACK_STEPS } from '../../core/checklist.js';
 import { UsageError } from '../../core/errors.js';
@@ -47,6 +49,11 @@ export const rollbackCommand: Command = {
     if (noChecks && (values.step !== undefined || values['steps-file'] !== undefined)) {
       throw new UsageError('--no-checks: cannot be combined with --step or --steps-file');
     }
+    const cwdFlag = str(values, 'cwd');
+    const commandCwd = cwdFlag === undefined ? undefined : path.resolve(ctx.cwd, cwdFlag);
+    if (noChecks && commandCwd !== undefined && !(await fs.stat(commandCwd).catch(() => null))?.isDirectory()) {
+      throw new UsageError(`--cwd: ${cwdFlag} is not a directory`);
+    }
     const checks = noChecks
       ? null
       : await checklistOptionsFromFlags(values, ctx, 'step-timeout', DEFAULT_ROLLBACK_STEPS);
@@ -55,6 +62,7 @@ export const rollbackCommand: Command = {
         envFile,
         cwd: ctx.cwd,
         restartCommand,
+        commandCwd,
         restartTimeoutMs: restartTimeout === undefined ? undefined : Math.round(restartTimeout * 1000),
         smoke,
         checks,
