@@ -97,15 +97,15 @@ describe('smoke checks against a real local service', () => {
   });
 
   test('slow: a request past the per-request timeout is abandoned and retried', async () => {
-    svc = await startFakeService({ slowCount: 1, slowMs: 5000 });
+    svc = await startFakeService({ slowCount: 1, slowMs: 30_000 });
     const log = new MemoryLogger();
     const r = await runSmokeChecks(
-      { baseUrl: svc.url, storyId: 'story-1', token: svc.state.token, requestTimeoutMs: 300, ...quick },
+      { baseUrl: svc.url, storyId: 'story-1', token: svc.state.token, requestTimeoutMs: 1000, ...quick },
       log,
     );
     expect(r.ok).toBe(true);
     expect(r.checks[0]).toMatchObject({ name: 'healthz', ok: true, attempts: 2 });
-    expect(log.text()).toMatch(/attempt 1 failed \(no complete response within 300 ms\)/);
+    expect(log.text()).toMatch(/attempt 1 failed \(no complete response within 1000 ms\)/);
   });
 
   test('down, then up: connection refused is retried until the service listens', async () => {
@@ -145,7 +145,7 @@ describe('smoke checks against a real local service', () => {
         baseUrl: svc.url,
         storyId: 'story-1',
         token: svc.state.token,
-        timeoutMs: 400,
+        timeoutMs: 1000,
         backoffBaseMs: 20,
         backoffMaxMs: 40,
       },
@@ -156,14 +156,14 @@ describe('smoke checks against a real local service', () => {
     expect(r.checks[0]!.status).toBe(503);
     expect(r.checks[0]!.attempts).toBeGreaterThan(1);
     expect(r.checks[0]!.message).toMatch(
-      /^no success within the 0\.4 s deadline after \d+ attempts; last error: HTTP 503/,
+      /^no success within the 1 s deadline after \d+ attempts; last error: HTTP 503/,
     );
   });
 
   test('healthz 200 with a status other than ok is retried and then reported', async () => {
     svc = await startFakeService({ healthStatus: 'degraded' });
     const r = await runSmokeChecks(
-      { baseUrl: svc.url, storyId: 'story-1', token: svc.state.token, timeoutMs: 300, ...quick },
+      { baseUrl: svc.url, storyId: 'story-1', token: svc.state.token, timeoutMs: 1000, ...quick },
       new MemoryLogger(),
     );
     expect(r.ok).toBe(false);
