@@ -282,3 +282,18 @@ test('the restart command runs in --cwd, also with --no-checks', async () => {
     fs.realpathSync(path.join(dir, 'svc')),
   );
 });
+
+test('a line that mentions a target key but does not parse is left alone and reported', async () => {
+  const content = 'STORY_GEN_ENABLE_MONGO_ADAPTER="1" trailing junk\nSTORY_GEN_ANALYSIS_BACKEND=mongo-prototype\n';
+  const { dir, env } = setup(content);
+  const log = new MemoryLogger();
+  const r = await runRollback({ envFile: env, cwd: dir, checks: null }, log);
+  expect(r.ok).toBe(true);
+  expect(fs.readFileSync(env, 'utf8')).toBe(
+    'STORY_GEN_ENABLE_MONGO_ADAPTER="1" trailing junk\nSTORY_GEN_ANALYSIS_BACKEND=sqlite\n',
+  );
+  expect(r.warnings).toEqual([
+    `${fs.realpathSync(env)}:1: mentions STORY_GEN_ENABLE_MONGO_ADAPTER but does not parse as KEY=value; left unchanged, check it by hand`,
+  ]);
+  expect(log.text()).toContain('check it by hand');
+});

@@ -134,3 +134,18 @@ describe('no secret in any captured output', () => {
     expect(svc.state.requests.some((q) => q.path !== '/healthz')).toBe(true);
   });
 });
+
+describe('smokeRunnerFromFlags (for restore)', () => {
+  test("undefined without --base-url; a runner whose result fits restore's SmokeOutcome", async () => {
+    const { smokeRunnerFromFlags } = await import('../../src/cli/smoke-flags.js');
+    const ctx = { env: {}, logger: new MemoryLogger(), signal: new AbortController().signal };
+    expect(smokeRunnerFromFlags({}, ctx)).toBeUndefined();
+    svc = await startFakeService();
+    const runner = smokeRunnerFromFlags(
+      { 'base-url': svc.url, 'story-id': 'story-1', 'token-env': 'TK' },
+      { ...ctx, env: { TK: svc.state.token } },
+    );
+    const outcome: import('../../src/core/restore.js').SmokeOutcome = await runner!();
+    expect(outcome).toMatchObject({ ok: true, message: 'all 2 smoke checks passed' });
+  });
+});

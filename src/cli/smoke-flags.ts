@@ -7,7 +7,8 @@
 import type { OptionSpec, ParsedValues } from './command.js';
 import { seconds, str } from './command.js';
 import { UsageError } from '../core/errors.js';
-import type { SmokeOptions } from '../core/smoke.js';
+import type { Logger } from '../core/logger.js';
+import { runSmokeChecks, type SmokeOptions, type SmokeResult } from '../core/smoke.js';
 
 /** Flags: --base-url, --story-id, --token-env, --email, --password-env, --timeout, --request-timeout. */
 export const SMOKE_FLAGS: OptionSpec = {
@@ -77,4 +78,16 @@ export function smokeOptionsFromFlags(
   if (timeout !== undefined) smoke.timeoutMs = Math.round(timeout * 1000);
   if (requestTimeout !== undefined) smoke.requestTimeoutMs = Math.round(requestTimeout * 1000);
   return smoke;
+}
+
+/**
+ * The smoke checks as a callback for commands that run them after their own
+ * work (restore: `RestoreOptions.smoke`), or undefined without --base-url.
+ */
+export function smokeRunnerFromFlags(
+  values: ParsedValues,
+  ctx: { env: NodeJS.ProcessEnv; logger: Logger; signal: AbortSignal },
+): (() => Promise<SmokeResult>) | undefined {
+  const opts = smokeOptionsFromFlags(values, ctx.env, { required: false });
+  return opts && (() => runSmokeChecks(opts, ctx.logger, ctx.signal));
 }

@@ -267,6 +267,12 @@ export interface EnvEditResult {
   changed: boolean;
   output: Buffer;
   changes: EnvChange[];
+  /**
+   * Lines that mention an edited key but do not parse as a binding (e.g.
+   * `KEY="v" junk`). dotenv ignores them and so does the edit, but another
+   * loader might not: they need a human look.
+   */
+  unparsed: { line: number; key: string }[];
 }
 
 const latin1ToUtf8 = (s: string): string => Buffer.from(s, 'latin1').toString('utf8');
@@ -352,7 +358,12 @@ export function editEnv(input: Uint8Array, edit: EnvEdit): EnvEditResult {
 
   const body = Buffer.from(out.map((l) => l.text + l.eol).join(''), 'latin1');
   const output = hasBom ? Buffer.concat([BOM, body]) : body;
-  return { changed: !output.equals(buf), output, changes };
+  const keys = [...Object.keys(set), ...remove];
+  const unparsed = s.invalid.flatMap((i) => {
+    const key = keys.find((k) => s.lines[i]!.text.includes(k));
+    return key === undefined ? [] : [{ line: i + 1, key }];
+  });
+  return { changed: !output.equals(buf), output, changes, unparsed };
 }
 
 /**

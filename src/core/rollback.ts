@@ -21,9 +21,9 @@ import {
   type ChecklistResult,
   type ShellCommandResult,
 } from './checklist.js';
-import { ENV } from './config.js';
-import { editEnv, renderEnvDiff, type EnvChange } from './env-file.js';
-import { CancelledError, InputError } from './errors.js';
+import { ENV, normaliseBackend } from './config.js';
+import { editEnv, parseEnv, renderEnvDiff, type EnvChange } from './env-file.js';
+import { CancelledError, InputError, RollbackError } from './errors.js';
 import type { Logger } from './logger.js';
 import { formatStamp } from './naming.js';
 import { runSmokeChecks, validateSmokeOptions, type SmokeOptions, type SmokeResult } from './smoke.js';
@@ -83,6 +83,8 @@ export interface RollbackResult {
   message: string;
   /** What would run, in order (also filled in a dry run). */
   plan: string[];
+  /** Things a human should look at (lines the edit could not interpret). */
+  warnings: string[];
 }
 
 async function freeBackupName(file: string, stamp: string): Promise<string> {
@@ -126,6 +128,22 @@ export async function runRollback(
 
   const edit = editEnv(original, { set: { ...ROLLBACK_EDIT.set }, remove: ROLLBACK_EDIT.remove });
   const diff = renderEnvDiff(path.basename(envFile), edit.changes);
+  // Self-check: the edited file must read as sqlite without flags under the
+  // same rules preflight applies, or nothing is written.
+  const after = parseEnv(edit.output).values;
+  let backendAfter: string;
+  try {
+    backendAfter = normaliseBackend(after[ENV.backend]);
+  } catch {
+    backendAfter = String(after[ENV.backend]);
+  }
+  if (backendAfter !== 'sqlite' || ENV.mongoFlag in after || ENV.graphFlag in after) {
+    throw new RollbackError(`${envFile}: the edited file would not select sqlite without flags; nothing was written`);
+  }
+  const warnings = edit.unparsed.map(
+    (u) => `${envFile}:${u.line}: mentions ${u.key} but does not parse as KEY=value; left unchanged, check it by hand`,
+  );
+  for (const w of warnings) logger.warn(w);
   const plan: string[] = [
     edit.changed
       ? `edit ${envFile}: ${edit.changes.map((c) => `${c.action} ${c.key}`).join(', ')} (backup copy beside it)`
@@ -149,6 +167,7 @@ export async function runRollback(
     failedPhase: null,
     message: '',
     plan,
+    warnings,
   };
   if (opts.dryRun) {
     result.ok = true;
