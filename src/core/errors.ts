@@ -101,3 +101,8 @@ export function oneLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return msg.replace(/\s*\n\s*/g, ' ').trim();
 }
+
+/** A backup name is already taken in the store (a concurrent run got it first). */
+export class NameTakenError extends StoreError {
+  override readonly code: string = 'name_taken';
+}

@@ -1,0 +1,90 @@
+/** Test helpers: run the CLI in-process or as the bundled binary, and temp folders. */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { run } from '../../src/cli/main.js';
+import { MemoryLogger } from '../../src/core/logger.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `storage-ops argv` in-process with its own env (defaults to an env without STORY_GEN_* vars). */
+export async function runCli(
+  argv: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; signal?: AbortSignal } = {},
+): Promise<CliResult & { logger: MemoryLogger }> {
+  let stdout = '';
+  const logger = new MemoryLogger();
+  const code = await run(argv, {
+    out: (s) => (stdout += s),
+    logger,
+    env: opts.env ?? cleanEnv(),
+    cwd: opts.cwd ?? process.cwd(),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  return { code, stdout, stderr: logger.text(), logger };
+}
+
+/** process.env without the service's variables, so the host's settings never leak into tests. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('STORY_GEN_')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+export const DIST_CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+
+/** Spawns the bundled CLI (`node dist/cli/index.js`) as a real process. */
+export function spawnCli(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+  const child = spawn(process.execPath, ['--no-warnings=ExperimentalWarning', DIST_CLI, ...argv], {
+    env: opts.env ?? cleanEnv(),
+    cwd: opts.cwd ?? REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr })),
+  );
+  /** Resolves once stderr contains `text`. */
+  const waitFor = (text: string, timeoutMs = 30_000) =>
+    new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`timed out waiting for "${text}"; stderr: ${stderr}`)), timeoutMs);
+      const check = () => {
+        if (stderr.includes(text)) {
+          clearTimeout(t);
+          resolve();
+        }
+      };
+      child.stderr.on('data', check);
+      check();
+    });
+  return { child, done, waitFor, output: () => ({ stdout, stderr }) };
+}
+
+/** A fresh temp folder, removed by the returned cleanup. */
+export function tempDir(tag = 'so'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `${tag}-`));
+}
+
+/** Snapshot of every file under `dir`: relative path -> content hash-ish (bytes as base64). */
+export function treeSnapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isSymbolicLink()) out[path.relative(dir, p)] = `link:${fs.readlinkSync(p)}`;
+      else out[path.relative(dir, p)] = fs.readFileSync(p).toString('base64');
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out;
+}
