@@ -9,40 +9,33 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { NotFoundError, StoreError } from '../../src/core/errors.js';
+import { NameTakenError, NotFoundError, StoreError, UsageError } from '../../src/core/errors.js';
 import { MemoryLogger } from '../../src/core/logger.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest } from '../../src/core/types.js';
 import type { ArtifactStore as ArtifactStoreType, ArtifactStoreOptions } from '../../src/stores/artifact-store.js';
 import { startGitHubStandins, type GitHubStandins } from '../support/github-standin.js';
+import { captureStdout, enterRun as enterRunOf, saveProcessEnv } from '../support/toolkit-env.js';
 import { makeZip } from '../support/zip-writer.js';
 
 const PREFIX = 'story_gen-sqlite';
 let gh: GitHubStandins;
 let tmp: string;
 let ArtifactStore: typeof ArtifactStoreType;
-const savedEnv = { ...process.env };
-const realWrite = process.stdout.write.bind(process.stdout);
-
-function enterRun(runId: number, retentionDays?: number): void {
-  for (const key of Object.keys(process.env)) {
-    if (/^(GITHUB_|ACTIONS_|RUNNER_)/.test(key)) delete process.env[key];
-  }
-  Object.assign(process.env, gh.env(runId, { retentionDays }));
-}
+const restoreEnv = saveProcessEnv();
+let stdout: ReturnType<typeof captureStdout>;
+const enterRun = (runId: number, retentionDays?: number) => enterRunOf(gh, runId, { retentionDays });
 
 beforeAll(async () => {
   gh = await startGitHubStandins();
   tmp = await mkdtemp(path.join(os.tmpdir(), 'artifact-store-test-'));
   enterRun(400);
-  // The toolkit prints workflow commands (::add-mask:: etc.) on stdout; keep the test output readable.
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+  stdout = captureStdout(); // the toolkit prints workflow commands; keep test output readable
   ({ ArtifactStore } = await import('../../src/stores/artifact-store.js'));
 });
 
 afterAll(async () => {
-  process.stdout.write = realWrite;
-  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-  Object.assign(process.env, savedEnv);
+  stdout?.restore();
+  restoreEnv();
   await gh?.stop();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
@@ -216,7 +209,9 @@ describe('ArtifactStore', () => {
 
     // Same name from another run: refused before any upload.
     const other = storeIn(422).store;
-    const again = await stage(other, name, createdAt);
+    await expect(other.createStaging(name)).rejects.toBeInstanceOf(NameTakenError);
+    const again = await stage(other, nextName().name, createdAt);
+    await expect(other.publish(name, again.dir, again.manifest)).rejects.toBeInstanceOf(NameTakenError);
     await expect(other.publish(name, again.dir, again.manifest)).rejects.toThrow(/already exists as artifact/);
     expect(gh.server.artifacts.length).toBe(count);
     await other.discardStaging(again.dir);
@@ -374,8 +369,11 @@ describe('ArtifactStore', () => {
 
   test('names the artifact service would refuse are refused up front', async () => {
     const { store } = storeIn(481);
-    await expect(store.createStaging('a/b')).rejects.toBeInstanceOf(StoreError);
-    await expect(store.open('bad:name')).rejects.toBeInstanceOf(StoreError);
-    await expect(store.remove('..')).rejects.toBeInstanceOf(StoreError);
+    const before = gh.server.requests.length;
+    await expect(store.createStaging('a/b')).rejects.toBeInstanceOf(UsageError);
+    await expect(store.open('bad:name')).rejects.toThrow(/cannot be an artifact name/);
+    await expect(store.open('bad|name')).rejects.toBeInstanceOf(UsageError);
+    await expect(store.remove('..')).rejects.toBeInstanceOf(UsageError);
+    expect(gh.server.requests.length).toBe(before); // refused before any request
   });
 });

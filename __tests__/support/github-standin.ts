@@ -259,6 +259,20 @@ export class GitHubStandin {
     this.failures.length = 0;
   }
 
+  /**
+   * Forgets all artifacts, cache entries, recorded requests and injected
+   * failures (an empty repository again). Blobs stay in Azurite, unreachable.
+   */
+  reset(): void {
+    this.artifacts.length = 0;
+    this.cacheEntries.length = 0;
+    this.requests.length = 0;
+    this.failures.length = 0;
+    this.storageQuotaExhausted = false;
+    this.cacheWriteDenied = false;
+    this.cacheReadDenied = false;
+  }
+
   /** Requests for one route (Twirp method name or REST route). */
   requestsFor(route: string): RecordedRequest[] {
     return this.requests.filter((r) => r.route === route);

@@ -13,6 +13,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseCommandFile, startGitHubStandins, type GitHubStandins } from './github-standin.js';
+import { captureStdout, enterRun as enterRunOf, saveProcessEnv } from './toolkit-env.js';
 
 type ArtifactModule = typeof import('@actions/artifact');
 type CacheModule = typeof import('@actions/cache');
@@ -23,38 +24,24 @@ let artifact: ArtifactModule;
 let cache: CacheModule;
 let github: GithubModule;
 let tmp: string;
-const savedEnv = { ...process.env };
-const realWrite = process.stdout.write.bind(process.stdout);
-const stdout: string[] = [];
-
-/** Switches process.env to a step of run `runId` (the toolkit reads it per call). */
-function enterRun(runId: number, retentionDays?: number): Record<string, string> {
-  const env = gh.env(runId, { retentionDays });
-  for (const key of Object.keys(process.env)) {
-    if (/^(GITHUB_|ACTIONS_|RUNNER_)/.test(key)) delete process.env[key];
-  }
-  Object.assign(process.env, env);
-  return env;
-}
+const restoreEnv = saveProcessEnv();
+let stdout: ReturnType<typeof captureStdout>;
+const enterRun = (runId: number) => enterRunOf(gh, runId);
 
 beforeAll(async () => {
   gh = await startGitHubStandins();
   tmp = await mkdtemp(path.join(os.tmpdir(), 'standins-test-'));
   enterRun(101);
   // @actions/core writes workflow commands to stdout; keep them for assertions, off the console.
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
+  stdout = captureStdout();
   artifact = await import('@actions/artifact');
   cache = await import('@actions/cache');
   github = await import('@actions/github');
 });
 
 afterAll(async () => {
-  process.stdout.write = realWrite;
-  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-  Object.assign(process.env, savedEnv);
+  stdout?.restore();
+  restoreEnv();
   await gh?.stop();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
@@ -300,6 +287,6 @@ describe('runner environment', () => {
     expect(await gh.outputs(env)).toEqual({ a: '1', multi: 'line1\nline2' });
     expect(parseCommandFile('k=v=w\n')).toEqual({ k: 'v=w' });
     // The sig of every SAS URL the toolkit saw was masked.
-    expect(stdout.join('')).toMatch(/::add-mask::/);
+    expect(stdout.text()).toMatch(/::add-mask::/);
   });
 });

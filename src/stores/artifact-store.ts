@@ -24,8 +24,10 @@ import { DefaultArtifactClient, type ArtifactClient } from '@actions/artifact';
 import { getOctokit } from '@actions/github';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { NotFoundError, StorageOpsError, StoreError, oneLine } from '../core/errors.js';
+import { NameTakenError, NotFoundError, StorageOpsError, StoreError, UsageError, oneLine } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { validateManifest } from '../core/manifest.js';
+import { parseBackupName, validateBackupName } from '../core/naming.js';
 import { MANIFEST_FILE, type BackupStore, type Manifest, type OpenedBackup, type StoredBackup } from '../core/types.js';
 import { UnsafeZipError, extractEntry, readEntry, readZipEntries } from './zip-extract.js';
 
@@ -34,8 +36,6 @@ export type Octokit = ReturnType<typeof getOctokit>;
 
 /** Largest manifest.json we read into memory. */
 const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-/** `<prefix>-YYYYMMDDTHHMMSS.mmmZ`, the engine's backup names. */
-const NAME_RE = /^(?<prefix>[A-Za-z0-9._-]+)-(?<stamp>\d{8}T\d{6}\.\d{3}Z)$/;
 const BACKENDS = ['sqlite', 'mongo-prototype', 'graph-prototype'];
 /** Characters the artifact service refuses in names (toolkit path-and-artifact-name-validation). */
 const BAD_ARTIFACT_CHARS = /[":<>|*?\r\n\\/]/;
@@ -78,17 +78,6 @@ interface RestArtifact {
   created_at: string | null;
   digest?: string | null;
   workflow_run?: { id?: number } | null;
-}
-
-/** Splits an engine backup name; null when it is not `<prefix>-<stamp>`. */
-export function parseArtifactBackupName(name: string): { prefix: string; createdAt: Date } | null {
-  const m = NAME_RE.exec(name);
-  if (!m?.groups) return null;
-  const s = m.groups.stamp;
-  const iso = `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(9, 11)}:${s.slice(11, 13)}:${s.slice(13, 15)}${s.slice(15)}`;
-  const createdAt = new Date(iso);
-  if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== iso) return null;
-  return { prefix: m.groups.prefix, createdAt };
 }
 
 /** `sha256:<hex>` whatever form the digest came in; undefined when there is none. */
@@ -174,7 +163,11 @@ export class ArtifactStore implements BackupStore {
   }
 
   async createStaging(name: string): Promise<string> {
-    this.checkName(name);
+    this.checkName(name, 'backup name');
+    const existing = await this.findByName(name);
+    if (existing.length > 0) {
+      throw new NameTakenError(`backup ${name} already exists as artifact ${existing[0].id} in ${this.repoLabel()}`);
+    }
     try {
       await fs.mkdir(this.opts.tempDir, { recursive: true });
       return await fs.mkdtemp(path.join(this.opts.tempDir, `staging-${name}-`));
@@ -188,12 +181,12 @@ export class ArtifactStore implements BackupStore {
   }
 
   async publish(name: string, stagingDir: string, manifest: Manifest): Promise<StoredBackup> {
-    this.checkName(name);
-    const files = await this.stagedFiles(name, stagingDir, manifest);
+    this.checkName(name, 'backup name');
     const existing = await this.findByName(name);
     if (existing.length > 0) {
-      throw new StoreError(`backup ${name} already exists as artifact ${existing[0].id} in ${this.repoLabel()}`);
+      throw new NameTakenError(`backup ${name} already exists as artifact ${existing[0].id} in ${this.repoLabel()}`);
     }
+    const files = await this.stagedFiles(name, stagingDir, manifest);
     const warning = retentionClampWarning(this.opts.retentionDays, this.maxRetentionDays);
     if (warning && !this.warnedRetention) {
       this.warnedRetention = true;
@@ -219,7 +212,7 @@ export class ArtifactStore implements BackupStore {
     await this.discardStaging(stagingDir);
     return {
       name,
-      createdAt: (parseArtifactBackupName(name)?.createdAt ?? new Date(manifest.createdAt)).toISOString(),
+      createdAt: (parseBackupName(name)?.createdAt ?? new Date(manifest.createdAt)).toISOString(),
       backend: manifest.backend,
       bytes: result.size ?? 0,
       verified: true,
@@ -232,7 +225,7 @@ export class ArtifactStore implements BackupStore {
     const byName = new Map<string, RestArtifact>();
     for (const a of await this.listAll()) {
       if (a.expired) continue;
-      if (parseArtifactBackupName(a.name)?.prefix !== this.prefix) continue;
+      if (parseBackupName(a.name)?.prefix !== this.prefix) continue;
       const seen = byName.get(a.name);
       if (!seen || a.id > seen.id) byName.set(a.name, a);
     }
@@ -293,9 +286,11 @@ export class ArtifactStore implements BackupStore {
     return `${this.opts.owner}/${this.opts.repo}`;
   }
 
-  private checkName(name: string): void {
-    if (!name || BAD_ARTIFACT_CHARS.test(name) || name.startsWith('.') || name.includes('\0')) {
-      throw new StoreError(`${JSON.stringify(name)} cannot be an artifact name`);
+  /** Plain backup names only (UsageError), and nothing the artifact service would refuse. */
+  private checkName(name: string, flag = '--backup'): void {
+    validateBackupName(name, flag);
+    if (BAD_ARTIFACT_CHARS.test(name)) {
+      throw new UsageError(`${flag}: "${name}" cannot be an artifact name; avoid " : < > | * ? \\ / and line breaks`);
     }
   }
 
@@ -368,7 +363,7 @@ export class ArtifactStore implements BackupStore {
   }
 
   private toStored(a: RestArtifact): StoredBackup {
-    const parsed = parseArtifactBackupName(a.name);
+    const parsed = parseBackupName(a.name);
     const createdAt = parsed?.createdAt ?? new Date(a.created_at ?? 0);
     const digest = normaliseDigest(a.digest);
     return {
@@ -391,7 +386,7 @@ export class ArtifactStore implements BackupStore {
   private uploadError(name: string, err: unknown): StoreError {
     const msg = oneLine(err);
     if (/already exists/i.test(msg) || /\(409\)/.test(msg)) {
-      return new StoreError(`backup ${name} already exists as an artifact of this workflow run`, { cause: err });
+      return new NameTakenError(`backup ${name} already exists as an artifact of this workflow run`, { cause: err });
     }
     if (/storage quota/i.test(msg) || /insufficient usage/i.test(msg)) {
       return new StoreError(
@@ -462,29 +457,23 @@ export async function extractBackup(zipPath: string, outDir: string, name: strin
   const entries = await readZipEntries(zipPath);
   const manifestEntry = entries.find((e) => e.name === MANIFEST_FILE);
   if (!manifestEntry) throw new UnsafeZipError(`it has no ${MANIFEST_FILE}`);
-  let manifest: Manifest;
+  let doc: unknown;
   try {
-    manifest = JSON.parse((await readEntry(zipPath, manifestEntry, MAX_MANIFEST_BYTES)).toString('utf8')) as Manifest;
+    doc = JSON.parse((await readEntry(zipPath, manifestEntry, MAX_MANIFEST_BYTES)).toString('utf8'));
   } catch (err) {
     if (err instanceof UnsafeZipError) throw err;
     throw new UnsafeZipError(`its ${MANIFEST_FILE} is not valid JSON`);
   }
-  if (typeof manifest !== 'object' || manifest === null || !Array.isArray(manifest.files)) {
-    throw new UnsafeZipError(`its ${MANIFEST_FILE} lists no files`);
-  }
+  // The engine's own checks (format, backend, plain file names, sizes, sha256s); VerifyError when they fail.
+  const manifest = validateManifest(doc, `backup ${name}`);
   if (manifest.name !== name) {
     throw new UnsafeZipError(`its ${MANIFEST_FILE} names backup ${JSON.stringify(manifest.name)}, not ${name}`);
   }
-  const listed = new Map<string, { bytes: number; sha256: string }>();
-  for (const f of manifest.files) {
-    if (typeof f?.name !== 'string' || f.name === MANIFEST_FILE || listed.has(f.name)) {
-      throw new UnsafeZipError(`its ${MANIFEST_FILE} has a bad file entry ${JSON.stringify(f?.name)}`);
-    }
-    listed.set(f.name, { bytes: f.bytes, sha256: f.sha256 });
-  }
+  const listed = new Map(manifest.files.map((f) => [f.name, { bytes: f.bytes, sha256: f.sha256 }]));
   for (const e of entries) {
-    if (e.name !== MANIFEST_FILE && !listed.has(e.name))
+    if (e.name !== MANIFEST_FILE && !listed.has(e.name)) {
       throw new UnsafeZipError(`entry ${JSON.stringify(e.name)} is not in the manifest`);
+    }
   }
   for (const f of listed.keys()) {
     if (!entries.some((e) => e.name === f)) throw new UnsafeZipError(`${f} is listed in the manifest but missing`);
