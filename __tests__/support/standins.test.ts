@@ -8,6 +8,7 @@
  * the dynamic imports below and restored afterwards.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -265,6 +266,62 @@ describe('@actions/cache against the stand-ins', () => {
       gh.server.cacheWriteDenied = false;
     }
     expect(gh.server.cacheEntries.some((e) => e.key === 'deps-linux-new')).toBe(false);
+  });
+});
+
+/** Runs an ES module snippet in a child node with `env` added, from the repo root (so packages resolve). */
+function runChild(
+  code: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+      cwd: process.cwd(),
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('child processes with env() (how the action runs)', () => {
+  test('a step uploads and sets an output; a later run downloads it with findBy', async () => {
+    const env1 = gh.env(601);
+    const src = path.join(env1.GITHUB_WORKSPACE, 'payload.txt');
+    await writeFile(src, 'from run 601\n');
+    const up = await runChild(
+      `import { DefaultArtifactClient } from '@actions/artifact';
+       import * as core from '@actions/core';
+       const r = await new DefaultArtifactClient().uploadArtifact('child-art', [${JSON.stringify(src)}], ${JSON.stringify(env1.GITHUB_WORKSPACE)});
+       core.setOutput('artifact-id', String(r.id));
+       core.setOutput('multi', 'a\\nb');`,
+      env1,
+    );
+    expect([up.code, up.stderr]).toEqual([0, '']);
+    const outputs = await gh.outputs(env1);
+    expect(outputs.multi).toBe('a\nb');
+    const id = Number(outputs['artifact-id']);
+    expect(gh.server.artifacts.find((a) => a.id === id)).toMatchObject({ name: 'child-art', runId: 601 });
+
+    const env2 = gh.env(602);
+    const dest = path.join(env2.RUNNER_TEMP, 'dl');
+    const down = await runChild(
+      `import { DefaultArtifactClient } from '@actions/artifact';
+       const findBy = { token: ${JSON.stringify(gh.token)}, workflowRunId: 601, repositoryOwner: 'octo-org', repositoryName: 'story-gen' };
+       const c = new DefaultArtifactClient();
+       const { artifact } = await c.getArtifact('child-art', { findBy });
+       const r = await c.downloadArtifact(artifact.id, { path: ${JSON.stringify(dest)}, findBy, expectedHash: artifact.digest });
+       if (r.digestMismatch) process.exit(3);`,
+      env2,
+    );
+    expect([down.code, down.stderr]).toEqual([0, '']);
+    expect(await readFile(path.join(dest, 'payload.txt'), 'utf8')).toBe('from run 601\n');
+    expect(gh.files(env2).dir).not.toBe(gh.files(env1).dir);
   });
 });
 

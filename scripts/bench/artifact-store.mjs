@@ -46,11 +46,11 @@ async function loadStandins() {
 
 export async function run() {
   const rows = [];
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-artifact-'));
   const savedEnv = { ...process.env };
   const realWrite = process.stdout.write;
   const { startGitHubStandins } = await loadStandins();
   const gh = await startGitHubStandins();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-artifact-'));
   let runId = 7000;
   const enterRun = () => {
     runId += 1;
