@@ -211,7 +211,7 @@ export class ArtifactStore implements BackupStore {
     if (result.id === undefined) throw new StoreError(`uploading backup ${name}: GitHub returned no artifact id`);
     const digest = normaliseDigest(result.digest);
     this.opts.logger.info(
-      `Uploaded backup ${name} as artifact ${result.id} (${result.size ?? 0} bytes, ${digest ?? 'no digest'}` +
+      `Uploaded backup ${name} as artifact ${result.id} of run ${this.opts.runId} (${result.size ?? 0} bytes, ${digest ?? 'no digest'}` +
         `${retentionDays ? `, kept ${retentionDays} days` : ''})`,
     );
     // Like a local publish (a rename), the staged folder is consumed.
