@@ -379,7 +379,7 @@ export class GitHubStandin {
         const out = await this.rest(r.route, r.params, query);
         status = out.status;
         body = out.body;
-        headers = out.headers ?? {};
+        headers = { ...out.headers };
       }
     } catch (err) {
       if (err instanceof HttpError) {
@@ -392,6 +392,8 @@ export class GitHubStandin {
     }
     record.status = status;
     this.requests.push(record);
+    // The toolkit quotes this header in its error messages.
+    if (!url.pathname.startsWith('/twirp/')) headers['x-github-request-id'] = `STANDIN:${this.requests.length}`;
     if (body === undefined) {
       res.writeHead(status, headers);
       res.end();
