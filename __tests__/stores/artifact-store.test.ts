@@ -216,6 +216,11 @@ describe('ArtifactStore', () => {
     expect(gh.server.artifacts.length).toBe(count);
     await other.discardStaging(again.dir);
     expect(await exists(again.dir)).toBe(false);
+    // A folder it did not create is never deleted.
+    const foreign = await mkdtemp(path.join(tmp, 'staging-foreign-'));
+    await other.discardStaging(foreign);
+    await other.discardStaging(path.join(tmp, `temp-422`, '..', path.basename(foreign)));
+    expect(await exists(foreign)).toBe(true);
 
     const { name: n2, createdAt: c2 } = nextName();
     const extra = await stage(other, n2, c2);

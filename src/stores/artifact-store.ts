@@ -183,6 +183,12 @@ export class ArtifactStore implements BackupStore {
   }
 
   async discardStaging(stagingDir: string): Promise<void> {
+    // Only ever delete our own staging folders, whatever path we are handed.
+    const rel = path.relative(path.resolve(this.opts.tempDir), path.resolve(stagingDir));
+    if (!rel.startsWith('staging-') || rel.includes(path.sep)) {
+      this.opts.logger.debug(`not removing ${stagingDir}: it is not a staging folder of this store`);
+      return;
+    }
     await fs.rm(stagingDir, { recursive: true, force: true }).catch(() => {});
   }
 
