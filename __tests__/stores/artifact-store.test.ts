@@ -372,6 +372,24 @@ describe('ArtifactStore', () => {
     await store.discardStaging(s.dir);
   });
 
+  test('an artifact that expired is gone: not listed, NotFoundError on open, remove still succeeds', async () => {
+    const { store } = storeIn(491, { retentionDays: 3 });
+    const { name, createdAt } = nextName();
+    const s = await stage(store, name, createdAt);
+    await store.publish(name, s.dir, s.manifest);
+    expect((await store.list()).map((b) => b.name)).toContain(name);
+    const realNow = gh.server.now;
+    gh.server.now = () => new Date(Date.now() + 4 * 86_400_000); // four days later
+    try {
+      expect((await store.list()).map((b) => b.name)).not.toContain(name);
+      await expect(store.open(name)).rejects.toBeInstanceOf(NotFoundError);
+      await store.remove(name); // deletes the expired record too
+      expect(gh.server.artifacts.some((a) => a.name === name)).toBe(false);
+    } finally {
+      gh.server.now = realNow;
+    }
+  });
+
   test('names the artifact service would refuse are refused up front', async () => {
     const { store } = storeIn(481);
     const before = gh.server.requests.length;
