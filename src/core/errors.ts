@@ -63,6 +63,11 @@ export class RestoreError extends StorageOpsError {
   override readonly code: string = 'restore';
 }
 
+/** A rollback could not be carried out as planned (the env file edit failed its self-check). */
+export class RollbackError extends StorageOpsError {
+  override readonly code: string = 'rollback';
+}
+
 /** A smoke check failed. */
 export class SmokeError extends StorageOpsError {
   override readonly code: string = 'smoke';

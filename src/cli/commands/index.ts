@@ -1,9 +1,13 @@
 import type { Command } from '../command.js';
 import { backupCommand } from './backup.js';
+import { checklistCommand } from './checklist.js';
 import { listCommand } from './list.js';
 import { planCommand } from './plan.js';
+import { preflightCommand } from './preflight.js';
 import { pruneCommand } from './prune.js';
 import { restoreCommand } from './restore.js';
+import { rollbackCommand } from './rollback.js';
+import { smokeCommand } from './smoke.js';
 import { verifyCommand } from './verify.js';
 
 /** Every subcommand, in `--help` order. Add new commands here. */
@@ -14,4 +18,8 @@ export const COMMANDS: Command[] = [
   restoreCommand,
   planCommand,
   pruneCommand,
+  smokeCommand,
+  checklistCommand,
+  rollbackCommand,
+  preflightCommand,
 ];
