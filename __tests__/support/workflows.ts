@@ -219,6 +219,13 @@ export function checkReferences(file: YamlFile, action: ActionContract): string[
   const declaredSecrets = new Set(Object.keys(on.workflow_call?.secrets ?? {}));
   const hasCall = on.workflow_call !== undefined;
   const jobs = Object.fromEntries(jobsOf(doc));
+  /** A job's outputs; for a call of one of our reusable workflows, the called workflow's outputs. */
+  const outputsOf = (id: string): Record<string, unknown> => {
+    const job = jobs[id];
+    const called = typeof job?.uses === 'string' ? OUR_REMOTE.exec(job.uses)?.[2] : undefined;
+    if (called) return loadYaml(`.github/workflows/${called}`).doc?.on?.workflow_call?.outputs ?? {};
+    return job?.outputs ?? {};
+  };
   const ID = '[A-Za-z_][A-Za-z0-9_-]*';
   const check = (where: string, text: string, job?: string) => {
     for (const e of expressionsIn(text)) {
@@ -236,12 +243,12 @@ export function checkReferences(file: YamlFile, action: ActionContract): string[
       for (const m of e.matchAll(new RegExp(`\\bneeds\\.(${ID})\\.outputs\\.(${ID})`, 'g'))) {
         const needs: string[] = job ? [jobs[job]?.needs ?? []].flat() : [];
         if (!needs.includes(m[1]!)) problems.push(`${where}: needs.${m[1]} is not in this job's needs`);
-        else if (!(m[2]! in (jobs[m[1]!]?.outputs ?? {}))) {
+        else if (!(m[2]! in outputsOf(m[1]!))) {
           problems.push(`${where}: job ${m[1]} has no output ${m[2]}`);
         }
       }
       for (const m of e.matchAll(new RegExp(`\\bjobs\\.(${ID})\\.outputs\\.(${ID})`, 'g'))) {
-        if (!(m[2]! in (jobs[m[1]!]?.outputs ?? {}))) problems.push(`${where}: job ${m[1]} has no output ${m[2]}`);
+        if (!(m[2]! in outputsOf(m[1]!))) problems.push(`${where}: job ${m[1]} has no output ${m[2]}`);
       }
       for (const m of e.matchAll(new RegExp(`\\bsteps\\.(${ID})\\.outputs\\.(${ID})`, 'g'))) {
         const steps: Yaml[] = job ? (jobs[job]?.steps ?? []) : [];

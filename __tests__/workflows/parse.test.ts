@@ -67,7 +67,8 @@ describe('GitHub workflow parser', () => {
   });
 
   test('reports a concurrency queue mode that does not exist', async () => {
-    const wf = 'on: push\nconcurrency: { group: g, queue: forever }\njobs:\n  a: { runs-on: x, steps: [{ run: "true" }] }\n';
+    const wf =
+      'on: push\nconcurrency: { group: g, queue: forever }\njobs:\n  a: { runs-on: x, steps: [{ run: "true" }] }\n';
     expect((await workflowErrors('q.yml', wf)).length).toBeGreaterThan(0);
   });
 
