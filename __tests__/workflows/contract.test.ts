@@ -141,6 +141,32 @@ function loadYamlText(text: string): Yaml {
   return parse(text);
 }
 
+describe('the YAML snippets in the documentation', () => {
+  /** Every object under a YAML value that has a `uses:` naming storage-ops. */
+  function ourUses(value: Yaml): Yaml[] {
+    if (Array.isArray(value)) return value.flatMap(ourUses);
+    if (!value || typeof value !== 'object') return [];
+    const here = typeof value.uses === 'string' && OUR_REMOTE.test(value.uses) ? [value] : [];
+    return [...here, ...Object.values(value).flatMap(ourUses)];
+  }
+  const snippets = ['docs/usage.md', 'docs/operations.md', 'docs/versioning.md'].flatMap((rel) => {
+    const text = fs.readFileSync(path.join(REPO_ROOT, rel), 'utf8');
+    return [...text.matchAll(/```ya?ml\n([\s\S]*?)```/g)].map((m, i) => [`${rel} block ${i + 1}`, m[1]!] as const);
+  });
+
+  test('the docs have YAML snippets that use storage-ops', () => {
+    expect(snippets.flatMap(([, t]) => ourUses(parse(t))).length).toBeGreaterThanOrEqual(4);
+  });
+
+  test.each(snippets)('%s: parses and calls storage-ops as declared', (_, text) => {
+    for (const node of ourUses(parse(text))) {
+      const m = OUR_REMOTE.exec(node.uses)!;
+      if (m[2]) expect(checkWorkflowCall(node, loadYaml(`.github/workflows/${m[2]}`).doc)).toEqual([]);
+      else expect(checkActionWith(node.with, action)).toEqual([]);
+    }
+  });
+});
+
 describe('hand checks the parser does not do', () => {
   test.each(ALL)('%s: needs, inputs, secrets and outputs referenced exist', (rel) => {
     const file = loadYaml(rel);
@@ -221,6 +247,19 @@ describe('hand checks the parser does not do', () => {
 
   test.each(ALL)('%s: third-party actions are pinned to a full commit SHA', (rel) => {
     expect(checkPinned(loadYaml(rel))).toEqual([]);
+  });
+
+  test('one action, one pin: every file uses the same SHA and version for it', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const rel of ALL) {
+      for (const m of loadYaml(rel).text.matchAll(/uses:\s*([\w.-]+\/[\w./-]+)@([0-9a-f]{40})\s*#\s*(v[\d.]+)/g)) {
+        const set = pins.get(m[1]!) ?? new Set<string>();
+        set.add(`${m[2]} ${m[3]}`);
+        pins.set(m[1]!, set);
+      }
+    }
+    expect(pins.size).toBeGreaterThanOrEqual(3);
+    for (const [name, set] of pins) expect([name, [...set]]).toEqual([name, [[...set][0]]]);
   });
 
   test('the pin checker catches tags, short SHAs and a missing version comment', () => {
