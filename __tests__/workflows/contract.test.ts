@@ -411,7 +411,10 @@ describe('restore.yml', () => {
     // GitHub's limit for workflow_dispatch inputs.
     expect(Object.keys(doc.on.workflow_dispatch.inputs).length).toBeLessThanOrEqual(25);
     expect(doc.on.workflow_dispatch.inputs['revert-on-failure'].type).toBe('boolean');
-    expect(doc.on.workflow_dispatch.inputs.backend.type).toBe('choice');
+    const backend = doc.on.workflow_dispatch.inputs.backend;
+    expect(backend.type).toBe('choice');
+    expect(backend.options).toContain(backend.default);
+    expect(backend.options).toEqual(expect.arrayContaining(['sqlite', 'mongo-prototype', 'graph-prototype']));
   });
 
   test('the confirmation is the first step, reads values only through env, and precedes the action', () => {
