@@ -409,7 +409,10 @@ describe('restore.yml', () => {
       }
     }
     // GitHub's limit for workflow_dispatch inputs.
-    expect(Object.keys(doc.on.workflow_dispatch.inputs).length).toBeLessThanOrEqual(25);
+    const n = Object.keys(doc.on.workflow_dispatch.inputs).length;
+    expect(n).toBeLessThanOrEqual(25);
+    // docs/usage.md's Limits section states the count.
+    expect(fs.readFileSync(path.join(REPO_ROOT, 'docs/usage.md'), 'utf8')).toContain(`\`restore.yml\` uses ${n}`);
     expect(doc.on.workflow_dispatch.inputs['revert-on-failure'].type).toBe('boolean');
     const backend = doc.on.workflow_dispatch.inputs.backend;
     expect(backend.type).toBe('choice');
