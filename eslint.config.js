@@ -16,6 +16,9 @@ export default tseslint.config(
         clearTimeout: 'readonly',
         AbortController: 'readonly',
         fetch: 'readonly',
+        performance: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
       },
     },
     rules: {

@@ -229,3 +229,98 @@ describe('restore', () => {
     expect(fs.readFileSync(log, 'utf8')).toBe('stop\nstart\nstop\nstart\n');
   });
 });
+
+describe('restore with smoke checks against a real local HTTP service', () => {
+  test('healthy service: restore succeeds and reports both checks', async () => {
+    const { startFakeService } = await import('../ops/fake-service.js');
+    const svc = await startFakeService();
+    try {
+      const b = await backup();
+      const env = cleanEnv({ SO_TOKEN: svc.state.token });
+      const r = await runCli(
+        [
+          'restore',
+          '--store',
+          store,
+          '--backup',
+          b.name,
+          '--db-path',
+          db,
+          '--base-url',
+          svc.url,
+          '--story-id',
+          'story-1',
+          '--token-env',
+          'SO_TOKEN',
+          '--json',
+        ],
+        { env },
+      );
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.smoke.ok).toBe(true);
+      expect(doc.smoke.checks.map((c: { name: string }) => c.name)).toEqual(['healthz', 'analysis']);
+      expect(r.stdout + r.stderr).not.toContain(svc.state.token);
+    } finally {
+      await svc.close();
+    }
+  });
+
+  test('analysis missing after restore: exit 1 naming the check; --revert-on-failure puts the old data back', async () => {
+    const { startFakeService } = await import('../ops/fake-service.js');
+    const svc = await startFakeService({ stories: new Set() });
+    try {
+      const b = await backup();
+      addRows(db, 4);
+      const env = cleanEnv({ SO_TOKEN: svc.state.token });
+      const r = await runCli(
+        [
+          'restore',
+          '--store',
+          store,
+          '--backup',
+          b.name,
+          '--db-path',
+          db,
+          '--base-url',
+          svc.url,
+          '--story-id',
+          'story-1',
+          '--token-env',
+          'SO_TOKEN',
+          '--revert-on-failure',
+        ],
+        { env },
+      );
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/smoke checks failed after restoring .*404.*reverted to the pre-restore data/);
+      expect(count(db)).toBe(44);
+      expect(r.stdout + r.stderr).not.toContain(svc.state.token);
+    } finally {
+      await svc.close();
+    }
+  });
+
+  test('a bad smoke flag is refused before anything is touched', async () => {
+    const b = await backup();
+    const before = treeSnapshot(path.dirname(db));
+    const r = await runCli([
+      'restore',
+      '--store',
+      store,
+      '--backup',
+      b.name,
+      '--db-path',
+      db,
+      '--base-url',
+      'ftp://x',
+      '--story-id',
+      's',
+      '--token-env',
+      'HOME',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--base-url/);
+    expect(treeSnapshot(path.dirname(db))).toEqual(before);
+  });
+});

@@ -1,5 +1,6 @@
 /** Test helpers: run the CLI in-process or as the bundled binary, and temp folders. */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,7 +75,7 @@ export function tempDir(tag = 'so'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `${tag}-`));
 }
 
-/** Snapshot of every file under `dir`: relative path -> content hash-ish (bytes as base64). */
+/** Snapshot of every file under `dir`: relative path -> sha256 of its bytes (or link target). */
 export function treeSnapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string) => {
@@ -82,7 +83,7 @@ export function treeSnapshot(dir: string): Record<string, string> {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.isSymbolicLink()) out[path.relative(dir, p)] = `link:${fs.readlinkSync(p)}`;
-      else out[path.relative(dir, p)] = fs.readFileSync(p).toString('base64');
+      else out[path.relative(dir, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
     }
   };
   if (fs.existsSync(dir)) walk(dir);

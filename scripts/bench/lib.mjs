@@ -16,14 +16,31 @@ export const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** Runs a command, resolves to wall milliseconds; rejects on a non-zero exit. */
+/**
+ * Runs a command, resolves to wall milliseconds; rejects on a non-zero exit.
+ * With `timeoutMs`, a command still running then is killed and resolves to
+ * Infinity (for example `sqlite3 .backup`, which restarts forever under writes).
+ */
 export function timeCommand(cmd, args, opts = {}) {
+  const { timeoutMs, ...spawnOpts } = opts;
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, ...spawnOpts });
     let err = '';
+    let timedOut = false;
+    const timer = timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          process.kill(-child.pid, 'SIGKILL');
+        }, timeoutMs)
+      : undefined;
     child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? resolve(performance.now() - t) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-500)}`))));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (timedOut) resolve(Infinity);
+      else if (code === 0) resolve(performance.now() - t);
+      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-500)}`));
+    });
   });
 }
 
@@ -54,7 +71,11 @@ export function timeCli(args, opts = {}) {
 /** Prints rows { bench, metric, value, baseline, ratio, target, pass } as a table. */
 export function printTable(rows, write = (s) => process.stdout.write(s)) {
   const cols = ['bench', 'metric', 'value', 'baseline', 'ratio', 'target', 'pass'];
-  const cells = rows.map((r) => cols.map((c) => (r[c] === undefined || r[c] === null ? '' : typeof r[c] === 'boolean' ? (r[c] ? 'yes' : 'NO') : String(r[c]))));
+  const cells = rows.map((r) =>
+    cols.map((c) =>
+      r[c] === undefined || r[c] === null ? '' : typeof r[c] === 'boolean' ? (r[c] ? 'yes' : 'NO') : String(r[c]),
+    ),
+  );
   const w = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
   write(cols.map((c, i) => c.padEnd(w[i])).join(' | ') + '\n');
   write(w.map((n) => '-'.repeat(n)).join('-|-') + '\n');

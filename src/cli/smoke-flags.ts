@@ -8,7 +8,7 @@ import type { OptionSpec, ParsedValues } from './command.js';
 import { seconds, str } from './command.js';
 import { UsageError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { runSmokeChecks, type SmokeOptions, type SmokeResult } from '../core/smoke.js';
+import { runSmokeChecks, validateSmokeOptions, type SmokeOptions, type SmokeResult } from '../core/smoke.js';
 
 /** Flags: --base-url, --story-id, --token-env, --email, --password-env, --timeout, --request-timeout. */
 export const SMOKE_FLAGS: OptionSpec = {
@@ -89,5 +89,7 @@ export function smokeRunnerFromFlags(
   ctx: { env: NodeJS.ProcessEnv; logger: Logger; signal: AbortSignal },
 ): (() => Promise<SmokeResult>) | undefined {
   const opts = smokeOptionsFromFlags(values, ctx.env, { required: false });
+  // Validate now, so a bad URL or story id is refused before the caller does any work.
+  if (opts) validateSmokeOptions(opts);
   return opts && (() => runSmokeChecks(opts, ctx.logger, ctx.signal));
 }

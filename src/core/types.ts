@@ -78,6 +78,8 @@ export interface StoredBackup {
   /** Store-specific id (artifact id) and digest, when the store has them. */
   id?: string;
   digest?: string;
+  /** The workflow run that made it (artifact stores). */
+  runId?: number;
 }
 
 /** A backup made available as a local folder (for verify or restore). */

@@ -230,6 +230,7 @@ export class ArtifactStore implements BackupStore {
       verified: true,
       id: String(result.id),
       ...(digest ? { digest } : {}),
+      ...(this.opts.runId ? { runId: this.opts.runId } : {}),
     };
   }
 
@@ -387,6 +388,7 @@ export class ArtifactStore implements BackupStore {
       verified: true,
       id: String(a.id),
       ...(digest ? { digest } : {}),
+      ...(a.workflow_run?.id ? { runId: a.workflow_run.id } : {}),
     };
   }
 

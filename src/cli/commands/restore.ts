@@ -3,13 +3,13 @@ import { resolveConfig } from '../../core/config.js';
 import { runRestore, type RestoreResult } from '../../core/restore.js';
 import { LocalStore } from '../../stores/local-store.js';
 import { bool, jsonOut, str, type Command } from '../command.js';
+import { SMOKE_FLAGS, SMOKE_USAGE, smokeRunnerFromFlags } from '../smoke-flags.js';
 
 /** `storage-ops restore`: put a verified backup back, with a safety copy, then smoke-check. */
 export const restoreCommand: Command = {
   name: 'restore',
   summary: 'Restore a verified backup atomically (safety copy first), then run smoke checks',
-  usage:
-    'restore --store DIR --backup NAME|latest [--db-path P] [--backend B] [--stop-writers CMD] [--start-writers CMD] [--expect-schema-version V] [--revert-on-failure] [--dry-run] [--json]',
+  usage: `restore --store DIR --backup NAME|latest [--db-path P] [--backend B] [--stop-writers CMD] [--start-writers CMD] [--expect-schema-version V] [${SMOKE_USAGE}] [--revert-on-failure] [--dry-run] [--json]`,
   options: {
     store: { type: 'string' },
     backup: { type: 'string' },
@@ -21,12 +21,16 @@ export const restoreCommand: Command = {
     'revert-on-failure': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     json: { type: 'boolean' },
+    ...SMOKE_FLAGS,
   },
   async run(values, _positionals, ctx) {
     const store = new LocalStore(path.resolve(ctx.cwd, str(values, 'store', true)));
     const backendFlag = str(values, 'backend');
     const config = resolveConfig(ctx.env, { backend: backendFlag, dbPath: str(values, 'db-path') }, ctx.cwd);
+    // Parsed before any work so a bad smoke flag is refused with nothing touched.
+    const smoke = smokeRunnerFromFlags(values, ctx);
     const result = await runRestore({
+      smoke,
       store,
       backup: str(values, 'backup', true),
       config,
