@@ -10,4 +10,5 @@ export default {
   testMatch: ['**/__tests__/**/*.test.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.cjs'],
 };

@@ -53,6 +53,15 @@ export function parseCommandArgs(cmd: Command, argv: string[]): { values: Parsed
         cause: err,
       });
     }
+    if (/argument is ambiguous/.test(msg) && flag) {
+      throw new UsageError(
+        `${flag}: its value starts with "-" and reads as a flag; write it as ${flag}=VALUE (see storage-ops ${cmd.name} --help for the values it accepts)`,
+        { cause: err },
+      );
+    }
+    if (/argument missing/.test(msg) && flag) {
+      throw new UsageError(`${flag}: a value is required (see storage-ops ${cmd.name} --help)`, { cause: err });
+    }
     throw new UsageError(`${cmd.name}: ${msg.split('\n')[0]}`, { cause: err });
   }
 }
