@@ -113,6 +113,16 @@ export function parseAge(text: string, name: string): number {
   return ms;
 }
 
+/** CLI flags the engine names in its messages, and the action inputs that carry the same value. */
+const FLAG_TO_INPUT: Readonly<Record<string, string>> = { 'token-env': 'token', 'password-env': 'password' };
+
+/** The engine's validators speak in CLI flags (`--base-url`); the action's user set inputs (`base-url`). */
+function asInputError(err: unknown): unknown {
+  if (!(err instanceof UsageError)) return err;
+  const text = err.message.replace(/--([a-z][a-z-]*)/g, (_, flag: string) => `input ${FLAG_TO_INPUT[flag] ?? flag}`);
+  return new UsageError(text, { cause: err });
+}
+
 const lines = (text: string | undefined): string[] =>
   (text ?? '')
     .split(/\r?\n/)
@@ -168,7 +178,11 @@ export function readInputs(get: InputGetter): ActionInputs {
     const requestTimeout = secondsInput(get, 'request-timeout');
     if (timeout !== undefined) smoke.timeoutMs = Math.round(timeout * 1000);
     if (requestTimeout !== undefined) smoke.requestTimeoutMs = Math.round(requestTimeout * 1000);
-    validateSmokeOptions(smoke);
+    try {
+      validateSmokeOptions(smoke);
+    } catch (err) {
+      throw asInputError(err);
+    }
   } else if (command === 'smoke') {
     throw new UsageError('input base-url: required for command smoke; expected http(s)://host[:port]');
   }

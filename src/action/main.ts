@@ -7,6 +7,13 @@
  * the tree. Both signals abort the engine's AbortSignal; the engine stops at
  * its next step, restarts writers if it stopped them and removes its temp
  * files, well within that window.
+ *
+ * Test hook, like STORAGE_OPS_FAULT (src/core/faults.ts), harmless in
+ * production: without STORAGE_OPS_NOW set, the system clock is used.
+ *
+ * STORAGE_OPS_NOW=<ISO time>  the action's clock: the backup's name and time,
+ *                             the max-backup-age check and prune's "now", so
+ *                             end-to-end tests can simulate days of backups
  */
 import * as core from '@actions/core';
 import os from 'node:os';
@@ -45,6 +52,19 @@ interface Ctx {
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
   workspace: string;
+  /** The clock (STORAGE_OPS_NOW in tests). */
+  now: () => Date;
+}
+
+/** The action's clock: STORAGE_OPS_NOW (a test hook, see the header) or the system clock. */
+export function actionClock(env: NodeJS.ProcessEnv): () => Date {
+  const text = env.STORAGE_OPS_NOW?.trim();
+  if (!text) return () => new Date();
+  const ms = Date.parse(text);
+  if (!/^\d{4}-\d\d-\d\dT/.test(text) || Number.isNaN(ms)) {
+    throw new UsageError(`STORAGE_OPS_NOW: "${text}" is not an ISO-8601 time like 2026-01-31T03:00:00Z`);
+  }
+  return () => new Date(ms);
 }
 
 const json = (v: unknown) => JSON.stringify(v);
@@ -99,6 +119,7 @@ async function runPrune(ctx: Ctx, store: BackupStore): Promise<PruneResult> {
     timezone: r.timezone,
     maxDelete: ctx.inputs.maxDelete ?? r.maxDelete,
     dryRun: ctx.inputs.dryRun,
+    now: ctx.now(),
     signal: ctx.signal,
   });
 }
@@ -116,6 +137,7 @@ const HANDLERS: Record<ActionInputs['command'], (ctx: Ctx) => Promise<Outcome>> 
       signal: ctx.signal,
       cwd: ctx.workspace,
       env: ctx.env,
+      now: ctx.now,
     });
     const outputs: Record<string, string> = {
       'backup-name': r.name,
@@ -137,7 +159,7 @@ const HANDLERS: Record<ActionInputs['command'], (ctx: Ctx) => Promise<Outcome>> 
     const store = await openStore(ctx, config(ctx));
     const newest = (await store.list())[0];
     if (newest) {
-      const age = Date.now() - Date.parse(newest.createdAt);
+      const age = ctx.now().getTime() - Date.parse(newest.createdAt);
       if (age > ctx.inputs.maxBackupAgeMs) {
         const hours = (age / 3_600_000).toFixed(1);
         throw new RetentionError(
@@ -325,6 +347,7 @@ export async function run(): Promise<void> {
       signal: controller.signal,
       env: process.env,
       workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+      now: actionClock(process.env),
     };
     const outcome = await HANDLERS[inputs.command](ctx);
     for (const [k, v] of Object.entries(outcome.outputs)) core.setOutput(k, v);
