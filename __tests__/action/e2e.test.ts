@@ -331,6 +331,41 @@ describe('restore from an earlier run', () => {
     expect(fs.readdirSync(r.files.runnerTemp)).toEqual([]);
   });
 
+  test('failed smoke checks with revert-on-failure put the old data back and show the checks', async () => {
+    const d = new DatabaseSync(db);
+    d.exec("UPDATE stories SET title = 'edited later' WHERE story_id = 'story-0'");
+    d.close();
+    const wrong = 'tok-WRONG-5ecret';
+    const r = await runStep({
+      runId: 2004,
+      inputs: {
+        command: 'restore',
+        'db-path': db,
+        'base-url': service.url,
+        'story-id': 'story-1',
+        token: wrong,
+        'revert-on-failure': 'true',
+        timeout: '2',
+      },
+    });
+    expect(r.code).toBe(1);
+    // One annotation from the failed check, one for the step's result.
+    expect(errorLines(r)).toEqual([
+      expect.stringMatching(/^::error::smoke analysis: HTTP 401: the token was refused/),
+      expect.stringMatching(/^::error::smoke checks failed after restoring .*; reverted to the pre-restore data/),
+    ]);
+    expect(marker()).toBe('edited later');
+    expect(r.outputs['restored-from']).toBe(backupName);
+    const smoke = JSON.parse(r.outputs['smoke-report']!) as { ok: boolean; checks: { name: string; status: number }[] };
+    expect(smoke.ok).toBe(false);
+    expect(smoke.checks.find((c) => c.name === 'analysis')?.status).toBe(401);
+    expect(r.summary).toContain('## ❌ storage-ops restore failed');
+    expect(r.summary).toContain('## ❌ Smoke checks');
+    expect(r.summary).toMatch(/\| analysis \| ❌ failed \| 401 \|/);
+    for (const text of [r.stderr, r.summary, fs.readFileSync(r.files.output, 'utf8')])
+      expect(text).not.toContain(wrong);
+  });
+
   test('verify checks the latest backup from another run', async () => {
     const r = await runStep({ runId: 2003, inputs: { command: 'verify', 'db-path': db } });
     expectOk(r);
@@ -424,6 +459,11 @@ describe('bad inputs fail the step before any work', () => {
       /input base-url: scheme "ftp" is not supported; expected http or https/,
     ],
     ['env-file', { command: 'rollback' }, /input env-file: required for command rollback/],
+    [
+      'steps-file',
+      { command: 'checklist', 'steps-file': 'missing.txt' },
+      /input steps-file: cannot read .*missing\.txt \(ENOENT\)/,
+    ],
   ];
 
   test.each(cases)('%s', async (input, inputs, message) => {
