@@ -14,11 +14,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { PROFILES, policyHorizonDays } from '../../src/core/retention/policy.js';
 import { planRetention } from '../../src/core/retention/plan.js';
 import { parseBackupName } from '../../src/core/naming.js';
-import { startGitHubStandins, type GitHubStandins, type StepFiles } from '../support/github-standin.js';
+import { actionInputEnv, startGitHubStandins, type GitHubStandins, type StepFiles } from '../support/github-standin.js';
 import { startFakeService, type FakeService } from '../ops/fake-service.js';
 import { REPO_ROOT, tempDir, treeSnapshot } from '../helpers/cli.js';
 import { createStoryGenDb } from '../../scripts/lib/story-gen-fixture.mjs';
@@ -27,12 +26,7 @@ const DIST = path.join(REPO_ROOT, 'dist/index.js');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** action.yml's inputs with their defaults, as the runner passes them. */
-const ACTION_INPUTS = (
-  parseYaml(fs.readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8')) as {
-    inputs: Record<string, { default?: string }>;
-  }
-).inputs;
+const ACTION_YML = fs.readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8');
 
 let gh: GitHubStandins;
 let work: string;
@@ -73,16 +67,13 @@ interface StepOptions {
 /** The environment of one step: PATH, HOME, the runner's variables and every input. */
 function stepEnv(o: StepOptions): Record<string, string> {
   const runner = gh.env(o.runId, o.workspace ? { workspace: o.workspace } : {});
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...runner };
-  for (const [name, spec] of Object.entries(ACTION_INPUTS)) {
-    const dflt = spec.default ?? '';
-    env[`INPUT_${name.toUpperCase()}`] = dflt === '${{ github.token }}' ? gh.token : dflt;
-  }
-  for (const [name, value] of Object.entries(o.inputs ?? {})) {
-    if (!(name in ACTION_INPUTS)) throw new Error(`action.yml has no input ${name}`);
-    env[`INPUT_${name.toUpperCase()}`] = value;
-  }
-  return { ...env, ...o.extraEnv };
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    ...runner,
+    ...actionInputEnv(ACTION_YML, o.inputs ?? {}, gh.token),
+    ...o.extraEnv,
+  };
 }
 
 /** Starts `node dist/index.js` as one step; `done` resolves when it exits. */

@@ -11,8 +11,10 @@ import { PROFILES } from '../../src/core/retention/policy.js';
 import { DEFAULT_CHECKLIST_STEPS } from '../../src/core/checklist.js';
 import { ACTION_COMMANDS, parseAge, readInputs } from '../../src/action/inputs.js';
 import { REPO_ROOT } from '../helpers/cli.js';
+import { actionInputEnv } from '../support/github-standin.js';
 
-const ACTION_YML = parseYaml(fs.readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8')) as {
+const ACTION_YML_TEXT = fs.readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8');
+const ACTION_YML = parseYaml(ACTION_YML_TEXT) as {
   inputs: Record<string, { default?: string }>;
 };
 
@@ -24,10 +26,8 @@ const getter = (values: Record<string, string>) => (name: string) => {
 
 /** What the runner passes: action.yml's defaults (github-token's expression evaluated) under `values`. */
 const runnerGetter = (values: Record<string, string>) => {
-  const defaults: Record<string, string> = {};
-  for (const [k, v] of Object.entries(ACTION_YML.inputs)) defaults[k] = v.default ?? '';
-  defaults['github-token'] = 'ghs_runner_token';
-  return getter({ ...defaults, ...values });
+  const env = actionInputEnv(ACTION_YML_TEXT, values, 'ghs_runner_token');
+  return getter(Object.fromEntries(Object.entries(env).map(([k, v]) => [k.slice('INPUT_'.length).toLowerCase(), v])));
 };
 
 function usageError(values: Record<string, string>): UsageError {
