@@ -83,35 +83,22 @@ async function coldStart(rows) {
     pass: o - b < 250,
   });
   const dist = path.join(ROOT, 'dist');
-  const entry = fs.statSync(ACTION).size;
-  const all = sizeOf(jsIn(dist));
-  rows.push({
-    bench: 'bundle size',
-    metric: 'dist/index.js (loaded at start)',
-    value: mib(entry),
-    baseline: '',
-    ratio: '',
-    target: 'info',
-    pass: undefined,
-  });
-  rows.push({
-    bench: 'bundle size',
-    metric: `dist/index.js + ${jsIn(dist).length - 1} lazy chunks`,
-    value: mib(all),
-    baseline: '',
-    ratio: '',
-    target: 'info',
-    pass: undefined,
-  });
-  rows.push({
-    bench: 'bundle size',
-    metric: 'dist/cli/*.js',
-    value: mib(sizeOf(jsIn(path.dirname(CLI)))),
-    baseline: '',
-    ratio: '',
-    target: 'info',
-    pass: undefined,
-  });
+  const sizes = [
+    ['dist/index.js (loaded at start)', fs.statSync(ACTION).size],
+    [`dist/index.js + ${jsIn(dist).length - 1} lazy chunks`, sizeOf(jsIn(dist))],
+    ['dist/cli/*.js', sizeOf(jsIn(path.dirname(CLI)))],
+  ];
+  for (const [metric, bytes] of sizes) {
+    rows.push({
+      bench: 'bundle size',
+      metric,
+      value: mib(bytes),
+      baseline: '',
+      ratio: '',
+      target: 'info',
+      pass: undefined,
+    });
+  }
 }
 
 /** Runs one action step to completion; resolves to wall ms, rejects on failure. */
