@@ -469,6 +469,7 @@ describe('bad inputs fail the step before any work', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(message);
     expect(errors[0]).toContain(`input ${input}`);
+    expect(r.summary).toContain(`## ❌ storage-ops ${inputs.command ?? 'backup'} failed`);
     expect(r.summary).toContain(`input ${input}`);
     // No work: no request to GitHub, no artifact, no output, no file in the workspace, temp or data folders.
     expect(gh.server.requests.length).toBe(requestsBefore);

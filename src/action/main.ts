@@ -366,7 +366,8 @@ export async function run(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let command = 'backup';
+  // What the failure summary names, even when the command input itself is invalid.
+  let command = core.getInput('command') || 'backup';
   try {
     // Masked before anything is validated or logged, even when another input is bad.
     for (const name of SECRET_INPUTS) {
