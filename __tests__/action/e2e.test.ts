@@ -519,6 +519,35 @@ describe('cancellation', () => {
     expect(fs.readdirSync(runnerTemp)).toEqual([]);
     expect(gh.server.artifacts.filter((a) => a.name.startsWith('cancel-sqlite-'))).toHaveLength(0);
   });
+
+  test('SIGTERM during a restore: writers restart, the live DB and RUNNER_TEMP are untouched', async () => {
+    const db = makeDb('cancel-restore.db');
+    const up = await runStep({ runId: 5101, inputs: { command: 'backup', 'db-path': db } });
+    expectOk(up);
+    const before = treeSnapshot(path.dirname(db));
+    const markers = path.join(work, 'markers-restore');
+    fs.mkdirSync(markers);
+    const step = startStep({
+      runId: 5102,
+      inputs: {
+        command: 'restore',
+        'db-path': db,
+        'stop-writers': `echo stopped > "${markers}/stopped"`,
+        'start-writers': `echo started > "${markers}/started"`,
+      },
+      extraEnv: { STORAGE_OPS_FAULT: 'pause:restore:writers-stopped' },
+    });
+    await step.waitForStderr('fault-point restore:writers-stopped');
+    step.child.kill('SIGTERM');
+    const r = await step.done;
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/::warning::received SIGTERM: stopping/);
+    expect(errorLines(r)).toEqual([expect.stringMatching(/^::error::cancelled \(SIGTERM\)/)]);
+    expect(r.outputs['restored-from']).toBe(up.outputs['backup-name']);
+    expect(fs.readFileSync(path.join(markers, 'started'), 'utf8')).toBe('started\n');
+    expect(treeSnapshot(path.dirname(db))).toEqual(before);
+    expect(fs.readdirSync(r.files.runnerTemp)).toEqual([]);
+  });
 });
 
 describe('preflight, backup with prune', () => {
