@@ -24,6 +24,9 @@ export const ACTION_COMMANDS = [
 ] as const;
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
 
+/** Inputs that carry secrets: registered with the runner before anything else is read or logged. */
+export const SECRET_INPUTS = ['token', 'password', 'github-token'] as const;
+
 /** Reads one input's raw value ('' when not given). */
 export type InputGetter = (name: string) => string;
 
@@ -242,6 +245,6 @@ export function readInputs(get: InputGetter): ActionInputs {
     envFile,
     restart: opt(get, 'restart'),
     githubToken: opt(get, 'github-token') ?? '',
-    secrets: [token, password, opt(get, 'github-token')].filter((s): s is string => !!s),
+    secrets: SECRET_INPUTS.map((n) => opt(get, n)).filter((s): s is string => !!s),
   };
 }

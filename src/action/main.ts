@@ -34,7 +34,7 @@ import type { BackupStore } from '../core/types.js';
 import { verifyBackupDir } from '../core/verify.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { LocalStore } from '../stores/local-store.js';
-import { asInputError, readInputs, type ActionInputs } from './inputs.js';
+import { SECRET_INPUTS, asInputError, readInputs, type ActionInputs } from './inputs.js';
 import { actionLogger } from './logger.js';
 import * as summary from './summary.js';
 import fs from 'node:fs/promises';
@@ -351,9 +351,6 @@ const HANDLERS: Record<ActionInputs['command'], (ctx: Ctx) => Promise<Outcome>> 
     };
   },
 };
-
-/** Inputs that carry secrets. */
-const SECRET_INPUTS = ['token', 'password', 'github-token'] as const;
 
 /** Runs the action; never throws. */
 export async function run(): Promise<void> {
