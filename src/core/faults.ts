@@ -7,6 +7,10 @@
  *                                  until the run is cancelled (the test then
  *                                  sends a signal or SIGKILL)
  * STORAGE_OPS_FAULT=fail:<point>   throw an error at that point
+ *
+ * The action has one more test hook, read in src/action/main.ts only (the
+ * engine takes its clock as an option): STORAGE_OPS_NOW=<ISO time> fixes the
+ * action's clock so tests can simulate days of backups. Unset, it does nothing.
  */
 import { StorageOpsError } from './errors.js';
 
