@@ -30,6 +30,7 @@ import { validateManifest } from '../core/manifest.js';
 import { parseBackupName, validateBackupName } from '../core/naming.js';
 import { MANIFEST_FILE, type BackupStore, type Manifest, type OpenedBackup, type StoredBackup } from '../core/types.js';
 import { UnsafeZipError, extractEntry, readEntry, readZipEntries } from './zip-extract.js';
+import { writeZip } from './zip-write.js';
 
 /** The REST client type `@actions/github` hands out. */
 export type Octokit = ReturnType<typeof getOctokit>;
@@ -59,11 +60,10 @@ export interface ArtifactStoreOptions {
   /** The repository's maximum retention; defaults to GITHUB_RETENTION_DAYS. */
   maxRetentionDays?: number;
   /**
-   * zlib level for the artifact zip, 0-9. Default 1, not upload-artifact's 6:
-   * on a 256 MiB story_gen DB level 1 stores ~1.4x more bytes than 6 but the
-   * whole backup job takes 1.3x instead of 1.9x the local backup's time
-   * (scripts/bench/artifact-store.mjs); level 0 is slower still, as the
-   * upload then moves every byte.
+   * zlib level for the artifact zip (written by ./zip-write.ts), 0-9. Default
+   * 1, not upload-artifact's 6: on a 256 MiB story_gen DB level 1 stores ~1.4x
+   * more bytes than 6 but the backup job is much faster; level 0 is slower
+   * still, as the upload then moves every byte (scripts/bench/action.mjs).
    */
   compressionLevel?: number;
   /** REST base URL; defaults to GITHUB_API_URL, then https://api.github.com. */
@@ -206,13 +206,24 @@ export class ArtifactStore implements BackupStore {
     }
     const retentionDays = this.effectiveRetentionDays();
     let result: { id?: number; size?: number; digest?: string };
+    // We write the zip ourselves (Node's zlib and native CRC-32) and upload it
+    // as one raw file; the artifact keeps the backup's name (skipArchive names
+    // the artifact after the file) and is still a zip archive.
+    const zipDir = await fs.mkdtemp(path.join(this.opts.tempDir, '.upload-'));
+    const zipPath = path.join(zipDir, name);
     try {
-      result = await this.artifacts.uploadArtifact(name, files, stagingDir, {
+      await writeZip(zipPath, files, {
+        level: this.opts.compressionLevel ?? 1,
+        mtime: new Date(manifest.createdAt),
+      });
+      result = await this.artifacts.uploadArtifact(name, [zipPath], zipDir, {
         ...(retentionDays ? { retentionDays } : {}),
-        compressionLevel: this.opts.compressionLevel ?? 1,
+        skipArchive: true,
       });
     } catch (err) {
       throw this.uploadError(name, err);
+    } finally {
+      await fs.rm(zipDir, { recursive: true, force: true });
     }
     if (result.id === undefined) throw new StoreError(`uploading backup ${name}: GitHub returned no artifact id`);
     const digest = normaliseDigest(result.digest);
