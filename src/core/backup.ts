@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { dbStem, type ResolvedConfig } from './config.js';
 import { CancelledError, InputError, NameTakenError, StorageOpsError, StoreError } from './errors.js';
+import { diskFullError, ensureSpace, isDiskFull } from './disk-space.js';
 import { faultPoint } from './faults.js';
 import { throttledProgress } from './fs-safe.js';
 import { snapshotJsonl, snapshotMeta } from './jsonl.js';
@@ -86,7 +87,14 @@ export async function runBackup(opts: BackupOptions): Promise<BackupResult> {
     }
   }
   logger.info(`backing up ${config.backend} data from ${config.dbPath} as ${name}`);
+  // Where the bytes land: the store folder for a local store (staging sits in <store>/.staging).
+  const parent = path.dirname(staging);
+  const spaceDir = path.basename(parent) === '.staging' ? path.dirname(parent) : parent;
+  let needed = 0;
   try {
+    for (const f of config.files) needed += (await fs.stat(f.path)).size;
+    await faultPoint('backup:staging-created', opts.signal);
+    await ensureSpace(spaceDir, needed, 'the backup');
     const files = await withWritersStopped(
       opts.writers ?? {},
       { cwd: opts.cwd, env: opts.env, logger, signal: opts.signal },
@@ -128,6 +136,7 @@ export async function runBackup(opts: BackupOptions): Promise<BackupResult> {
     return { name, manifest, stored, durationMs };
   } catch (err) {
     await store.discardStaging(staging);
+    if (isDiskFull(err)) throw await diskFullError(spaceDir, 'the backup', needed, err);
     if (opts.signal?.aborted && !(err instanceof CancelledError)) {
       throw new CancelledError(`backup cancelled (${String(opts.signal.reason)}); nothing was published`, {
         cause: err,

@@ -115,4 +115,10 @@ export interface BackupStore {
   open(name: string): Promise<OpenedBackup>;
   /** Deletes a backup. Idempotent: deleting a missing backup succeeds. */
   remove(name: string): Promise<void>;
+  /**
+   * Runs `fn` while holding the store's exclusive lock, when the store has one
+   * (a prune holds it for its whole plan-and-delete, so it never interleaves
+   * with another prune or with a backup's publish).
+   */
+  withLock?<T>(purpose: string, fn: () => Promise<T>): Promise<T>;
 }
