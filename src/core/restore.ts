@@ -92,6 +92,8 @@ export interface RestorePlan {
   files: RestoreFilePlan[];
   /** Sidecar files that exist now and will be removed. */
   sidecars: string[];
+  /** Targets reached through a symbolic link: "<link> follows the link ... to <real file>". */
+  links: string[];
   commands: { stopWriters?: string; startWriters?: string };
 }
 
@@ -125,9 +127,21 @@ export async function planRestore(
   }
   const roots = dataRoots(manifest.backend, config.dbPath);
   const files: RestoreFilePlan[] = [];
+  const links: string[] = [];
   for (const f of manifest.files) {
-    const target = roots.files.find((r) => r.role === f.role)?.path;
+    let target = roots.files.find((r) => r.role === f.role)?.path;
     if (!target) throw new RestoreError(`${manifest.name}: no target for a ${f.role} file`);
+    const st = await fs.lstat(target).catch(() => null);
+    if (st?.isSymbolicLink()) {
+      // A linked database is common (a data disk mounted elsewhere): replace the real file, keep the link.
+      const real = await fs.realpath(target).catch(() => null);
+      if (!real) throw new UsageError(`--db-path: ${target} is a link to a missing file; expected the database file`);
+      links.push(`${target} is a link to ${real}`);
+      target = real;
+    }
+    if ((await fs.stat(target).catch(() => null))?.isDirectory()) {
+      throw new UsageError(`--db-path: ${target} is a folder; expected the SQLite database file`);
+    }
     const targetExists = await exists(target);
     files.push({
       role: f.role,
@@ -150,6 +164,7 @@ export async function planRestore(
     sourceJournalMode: manifest.files.find((f) => f.sqlite)?.sqlite?.sourceJournalMode ?? null,
     files,
     sidecars,
+    links,
     commands: { stopWriters: writers.stop, startWriters: writers.start },
   };
 }
@@ -193,6 +208,7 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreResult> {
     }
     const stamp = formatStamp((opts.now ?? (() => new Date()))());
     const plan = await planRestore(manifest, opts.config, opts.backendExplicit, stamp, opts.writers);
+    for (const l of plan.links) logger.info(`--db-path: ${l}; restoring into the real file`);
     if (opts.dryRun) {
       logger.info('dry run: nothing changed');
       return {

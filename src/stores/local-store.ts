@@ -202,10 +202,27 @@ export class LocalStore implements BackupStore {
     return `local folder ${this.dir}`;
   }
 
+  /**
+   * Refuses a store folder that is itself a symbolic link (a backups folder
+   * silently pointing somewhere else is how backups end up on the wrong disk)
+   * or that is not a folder. Links higher up the path are fine.
+   */
+  private async checkRoot(): Promise<boolean> {
+    const st = await fs.lstat(this.dir).catch(() => null);
+    if (!st) return false;
+    if (st.isSymbolicLink()) {
+      const to = await fs.readlink(this.dir).catch(() => '?');
+      throw new UsageError(
+        `--store: ${this.dir} is a symbolic link to ${path.resolve(path.dirname(this.dir), to)}; give the real folder path`,
+      );
+    }
+    if (!st.isDirectory()) throw new UsageError(`--store: ${this.dir} exists and is not a folder`);
+    return true;
+  }
+
   private async ensureDirs(): Promise<void> {
+    await this.checkRoot();
     try {
-      const st = await fs.stat(this.dir).catch(() => null);
-      if (st && !st.isDirectory()) throw new UsageError(`--store: ${this.dir} exists and is not a folder`);
       await fs.mkdir(path.join(this.dir, STAGING), { recursive: true });
       await fs.mkdir(path.join(this.dir, TRASH), { recursive: true });
     } catch (err) {
@@ -310,6 +327,7 @@ export class LocalStore implements BackupStore {
 
   async list(): Promise<StoredBackup[]> {
     let entries: import('node:fs').Dirent[];
+    if (!(await this.checkRoot())) return [];
     try {
       entries = await fs.readdir(this.dir, { withFileTypes: true });
     } catch (err) {
@@ -332,9 +350,16 @@ export class LocalStore implements BackupStore {
 
   async open(name: string): Promise<OpenedBackup> {
     validateBackupName(name);
+    await this.checkRoot();
     const dir = path.join(this.dir, name);
     const st = await fs.lstat(dir).catch(() => null);
     if (!st || !st.isDirectory()) throw new NotFoundError(`--backup: no backup named ${name} in ${this.dir}`);
+    const m = await readManifest(dir).catch(() => null);
+    if (m && m.name !== name) {
+      throw new UsageError(
+        `--backup: folder ${dir} holds backup ${m.name}, not ${name} (a copied or renamed folder); give a name from 'list'`,
+      );
+    }
     return { name, dir, release: async () => {} };
   }
 
