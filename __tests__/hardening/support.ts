@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { capture } from '../../scripts/jest/secrets.mjs';
 import { DIST_CLI, REPO_ROOT, cleanEnv, runCli } from '../helpers/cli.js';
 
 /** mulberry32: small, fast, good enough to pick kill points reproducibly. */
@@ -119,6 +120,7 @@ export function killRun(argv: string[], plan: KillPlan, env: NodeJS.ProcessEnv =
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       clearTimeout(guard);
+      capture(`killRun ${argv[0]} stderr`, stderr);
       if (plan.mode === 'point' && at === 'finished') {
         reject(new Error(`run ended (code ${code}) before fault point ${plan.point}; stderr: ${stderr}`));
         return;
