@@ -4,7 +4,9 @@
  * accepts, and that no file under the fixture changed.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createPrototypeFiles, createStoryGenDb } from '../../scripts/lib/story-gen-fixture.mjs';
 import { runBackup } from '../../src/core/backup.js';
@@ -12,7 +14,8 @@ import { resolveConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { LocalStore } from '../../src/stores/local-store.js';
 import { readInputs } from '../../src/action/inputs.js';
-import { cleanEnv, runCli, tempDir, treeSnapshot } from '../helpers/cli.js';
+import { capture } from '../../scripts/jest/secrets.mjs';
+import { DIST_CLI, cleanEnv, runCli, tempDir, treeSnapshot } from '../helpers/cli.js';
 
 let fx: string;
 let db: string;
@@ -486,6 +489,45 @@ describe('hostile and mistaken CLI input', () => {
       for (const [k, v] of Object.entries(before)) expect(after[k]).toBe(v);
     } else {
       expect(after).toEqual(before);
+    }
+  });
+});
+
+describe('unreadable files (root reads anything, so this runs the CLI as nobody)', () => {
+  test('db-unreadable: a chmod 000 database is refused, naming the file; nothing changes', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hardening-unreadable-'));
+    try {
+      fs.chmodSync(dir, 0o755);
+      const file = path.join(dir, 'story_gen.db');
+      fs.copyFileSync(db, file);
+      fs.chmodSync(file, 0o000);
+      const before = treeSnapshot(dir);
+      const r = spawnSync(
+        'setpriv',
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          process.execPath,
+          DIST_CLI,
+          'backup',
+          '--db-path',
+          file,
+          '--store',
+          path.join(dir, 'backups'),
+        ],
+        { encoding: 'utf8', env: cleanEnv() },
+      );
+      capture('setpriv backup stderr', r.stderr);
+      expect(r.status).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toBe(
+        `error: database ${file} is not readable by this user (EACCES); run storage-ops as a user that can read it`,
+      );
+      expect(treeSnapshot(dir)).toEqual(before);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

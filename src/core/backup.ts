@@ -54,7 +54,7 @@ async function preflightSources(config: ResolvedConfig): Promise<void> {
       throw new InputError(
         code === 'ENOENT'
           ? `${what} ${f.path} does not exist (backend ${config.backend}; set --db-path or STORY_GEN_DB_PATH)`
-          : `${what} ${f.path} is not readable (${code})`,
+          : `${what} ${f.path} is not readable by this user (${code}); run storage-ops as a user that can read it`,
         { cause: err },
       );
     }
