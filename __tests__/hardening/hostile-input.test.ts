@@ -493,6 +493,15 @@ describe('hostile and mistaken CLI input', () => {
   });
 });
 
+describe('docs/hostile-input.md', () => {
+  test('has a row for every CLI case, and at least 40 rows', () => {
+    const doc = fs.readFileSync(path.join(import.meta.dirname, '../../docs/hostile-input.md'), 'utf8');
+    const rows = doc.split('\n').filter((l) => /^\|\s*\d+\s*\|/.test(l));
+    expect(rows.length).toBeGreaterThanOrEqual(40);
+    for (const c of CASES) expect([c.id, rows.some((r) => r.split('|').map((x) => x.trim()).includes(c.id))]).toEqual([c.id, true]);
+  });
+});
+
 describe('unreadable files (root reads anything, so this runs the CLI as nobody)', () => {
   test('db-unreadable: a chmod 000 database is refused, naming the file; nothing changes', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hardening-unreadable-'));
