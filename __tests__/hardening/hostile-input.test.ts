@@ -498,7 +498,16 @@ describe('docs/hostile-input.md', () => {
     const doc = fs.readFileSync(path.join(import.meta.dirname, '../../docs/hostile-input.md'), 'utf8');
     const rows = doc.split('\n').filter((l) => /^\|\s*\d+\s*\|/.test(l));
     expect(rows.length).toBeGreaterThanOrEqual(40);
-    for (const c of CASES) expect([c.id, rows.some((r) => r.split('|').map((x) => x.trim()).includes(c.id))]).toEqual([c.id, true]);
+    for (const c of CASES)
+      expect([
+        c.id,
+        rows.some((r) =>
+          r
+            .split('|')
+            .map((x) => x.trim())
+            .includes(c.id),
+        ),
+      ]).toEqual([c.id, true]);
   });
 });
 

@@ -22,8 +22,8 @@ export async function faultPoint(point: string, signal?: AbortSignal): Promise<v
   if (at !== point) return;
   if (action === 'fail') throw new StorageOpsError(`injected failure at ${point}`);
   if (action === 'pause') {
-    process.stderr.write(`fault-point ${point}\n`);
-    await new Promise<void>((resolve) => {
+    // Listen before announcing the pause: a test reacts to the line at once.
+    const resumed = new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();
       // Keep the event loop alive while paused.
       const timer = setInterval(() => {}, 1000);
@@ -35,6 +35,8 @@ export async function faultPoint(point: string, signal?: AbortSignal): Promise<v
       signal?.addEventListener('abort', done, { once: true });
       process.on('SIGUSR2', done);
     });
+    process.stderr.write(`fault-point ${point}\n`);
+    await resumed;
     signal?.throwIfAborted();
   }
 }
