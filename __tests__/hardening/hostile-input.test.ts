@@ -59,6 +59,8 @@ interface Case {
   code: number;
   /** The one-line message: names the input and what it accepts. */
   message: RegExp;
+  /** An accepted backup: new files may appear under the fixture's store, nothing else changes. */
+  addsBackup?: boolean;
 }
 
 const R = ['restore', '--store'];
@@ -203,6 +205,20 @@ const CASES: Case[] = [
     },
     code: 0,
     message: /backing up sqlite data/,
+    addsBackup: true,
+  },
+  {
+    id: 'db-symlink-backup',
+    argv: () => {
+      const link = path.join(fx, 'db-symlink-backup', 'story_gen.db');
+      fs.mkdirSync(path.dirname(link), { recursive: true });
+      fs.symlinkSync(db, link);
+      return ['backup', '--store', store, '--db-path', link, '--json'];
+    },
+    code: 0,
+    message:
+      /--db-path: .*db-symlink-backup\/story_gen\.db is a link to .*data\/story_gen\.db; backing up the real file \(recorded in the manifest\)/,
+    addsBackup: true,
   },
   {
     id: 'db-missing',
@@ -483,7 +499,10 @@ describe('hostile and mistaken CLI input', () => {
       expect(errors[0]!.message).toMatch(c.message);
     }
     const after = treeSnapshot(fx);
-    if (c.id === 'db-no-tables') {
+    if (c.id === 'db-symlink-backup') {
+      expect(JSON.parse(r.stdout).manifest.source.dbRealPath).toBe(db);
+    }
+    if (c.addsBackup) {
       // Accepted and backed up: only the store gained the new backup.
       for (const k of Object.keys(after)) if (!(k in before)) expect(k.startsWith('backups/')).toBe(true);
       for (const [k, v] of Object.entries(before)) expect(after[k]).toBe(v);

@@ -87,6 +87,12 @@ export async function runBackup(opts: BackupOptions): Promise<BackupResult> {
     }
   }
   logger.info(`backing up ${config.backend} data from ${config.dbPath} as ${name}`);
+  const linked = await fs.realpath(config.dbPath).catch(() => null);
+  if (linked && linked !== path.resolve(config.dbPath)) {
+    logger.info(
+      `--db-path: ${config.dbPath} is a link to ${linked}; backing up the real file (recorded in the manifest)`,
+    );
+  }
   // Where the bytes land: the store folder for a local store (staging sits in <store>/.staging).
   const parent = path.dirname(staging);
   const spaceDir = path.basename(parent) === '.staging' ? path.dirname(parent) : parent;
@@ -108,13 +114,18 @@ export async function runBackup(opts: BackupOptions): Promise<BackupResult> {
       files.find((f) => f.sqlite)?.sqlite?.analysisSchemaVersion ??
       files.find((f) => f.meta)?.meta?.schemaVersion ??
       null;
+    const dbRealPath = await fs.realpath(config.dbPath).catch(() => config.dbPath);
     const manifest: Manifest = {
       formatVersion: MANIFEST_FORMAT,
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
       name,
       backend: config.backend,
       createdAt: createdAt.toISOString(),
-      source: { dbPath: config.dbPath, host: os.hostname() },
+      source: {
+        dbPath: config.dbPath,
+        host: os.hostname(),
+        ...(dbRealPath !== path.resolve(config.dbPath) ? { dbRealPath } : {}),
+      },
       schemaVersion,
       files,
       bytes: files.reduce((n, f) => n + f.bytes, 0),

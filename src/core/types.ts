@@ -56,7 +56,8 @@ export interface Manifest {
   backend: Backend;
   /** ISO-8601 UTC creation time, millisecond precision. */
   createdAt: string;
-  source: { dbPath: string; host?: string };
+  /** `dbRealPath`: where a linked `dbPath` really points (recorded only when it differs). */
+  source: { dbPath: string; host?: string; dbRealPath?: string };
   /** Analysis schema version of the data (SQLite table or meta file), when known. */
   schemaVersion: string | null;
   files: ManifestFile[];
