@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createStoryGenDb } from '../../scripts/lib/story-gen-fixture.mjs';
+import { createPrototypeFiles, createStoryGenDb } from '../../scripts/lib/story-gen-fixture.mjs';
 import { runBackup } from '../../src/core/backup.js';
 import { resolveConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { LocalStore } from '../../src/stores/local-store.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { cleanEnv, runCli, tempDir } from '../helpers/cli.js';
 import {
   assert,
   baseSeed,
@@ -36,7 +36,10 @@ const SIGNAL_RUNS = 10;
 const POOL = 3;
 
 let work: string;
-let tpl: { backup: string; restore: string; prune: string };
+let tpl: { backup: string; restore: string; prune: string; restoreMongo: string };
+const MONGO_ENV = cleanEnv({ STORY_GEN_ENABLE_MONGO_ADAPTER: '1' });
+/** Mongo prototype restore: sha256 of each target file before, and in the backup. */
+let mongo: { name: string; files: { target: string; old: string; new: string }[] };
 let restoreName: string;
 let oldSha: string;
 let oldRows: number;
@@ -48,6 +51,7 @@ beforeAll(async () => {
   process.stderr.write(`hardening kill harness: HARDENING_SEED=${SEED}\n`);
   work = tempDir('hardening-kill');
   tpl = {
+    restoreMongo: path.join(work, 'tpl-restore-mongo'),
     backup: path.join(work, 'tpl-backup'),
     restore: path.join(work, 'tpl-restore'),
     prune: path.join(work, 'tpl-prune'),
@@ -74,6 +78,27 @@ beforeAll(async () => {
   createStoryGenDb(target, { runs: 25 });
   oldSha = sha256(target);
   oldRows = rowCount(target);
+  // Mongo prototype restore: two files (runs, meta), so a kill can fall between the two renames.
+  const msrc = path.join(tpl.restoreMongo, 'src', 'story_gen.db');
+  createPrototypeFiles(msrc, 'mongo', 40);
+  const mmade = await runBackup({
+    config: resolveConfig(MONGO_ENV, { dbPath: msrc, backend: 'mongo-prototype' }),
+    store: new LocalStore(path.join(tpl.restoreMongo, 'backups')),
+    logger: silentLogger,
+  });
+  const mtarget = createPrototypeFiles(path.join(tpl.restoreMongo, 'data', 'story_gen.db'), 'mongo', 7);
+  fs.writeFileSync(
+    mtarget.meta,
+    fs.readFileSync(mtarget.meta, 'utf8').replace('2026-01-01T00:00:00Z', '2026-02-02T00:00:00Z'),
+  );
+  mongo = {
+    name: mmade.name,
+    files: mmade.manifest.files.map((f) => {
+      const target = f.role === 'runs' ? mtarget.runs : mtarget.meta;
+      return { target: path.relative(tpl.restoreMongo, target), old: sha256(target), new: f.sha256 };
+    }),
+  };
+  for (const f of mongo.files) expect(f.old).not.toBe(f.new);
   // Prune: six daily backups.
   const pdb = path.join(tpl.prune, 'data', 'story_gen.db');
   createStoryGenDb(pdb, { runs: 5 });
@@ -94,6 +119,12 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 type Kind = 'backup' | 'restore' | 'prune';
 
+function caseDirOf(key: keyof typeof tpl): string {
+  const dir = path.join(work, `${key}-${++caseNo}`);
+  fs.cpSync(tpl[key], dir, { recursive: true });
+  return dir;
+}
+
 function caseDir(kind: Kind): string {
   const dir = path.join(work, `${kind}-${++caseNo}`);
   fs.cpSync(tpl[kind], dir, { recursive: true });
@@ -103,6 +134,7 @@ function caseDir(kind: Kind): string {
 /** What one case needs: argv, where it may be stopped, and its checks. */
 interface Scenario {
   argv: string[];
+  env?: NodeJS.ProcessEnv;
   points: string[];
   /** Points where a SIGTERM/SIGINT must cancel the run (exit 130). */
   cancelPoints: string[];
@@ -196,6 +228,67 @@ function restoreScenario(dir: string, withWriters: boolean): Scenario {
   };
 }
 
+function restoreMongoScenario(dir: string, withWriters: boolean): Scenario {
+  const db = path.join(dir, 'data', 'story_gen.db');
+  const store = path.join(dir, 'backups');
+  const w = writerMarker(dir);
+  const files = mongo.files.map((f) => ({ ...f, target: path.join(dir, f.target) }));
+  const copiesOf = (target: string) =>
+    fs
+      .readdirSync(path.dirname(target))
+      .filter((e) => e.startsWith(`${path.basename(target)}.pre-restore-`) && /\.\d{3}Z$/.test(e))
+      .map((e) => path.join(path.dirname(target), e));
+  return {
+    argv: [
+      'restore',
+      '--store',
+      store,
+      '--backup',
+      mongo.name,
+      '--db-path',
+      db,
+      '--backend',
+      'mongo-prototype',
+      ...(withWriters ? w.flags : []),
+    ],
+    env: MONGO_ENV,
+    points: [
+      'restore:safety-copied',
+      'restore:staged',
+      'restore:renamed-1',
+      'restore:renamed-2',
+      ...(withWriters ? ['restore:writers-stopped'] : []),
+    ],
+    cancelPoints: ['restore:safety-copied', 'restore:staged', 'restore:writers-stopped'],
+    async afterKill(o, graceful) {
+      // Each file is wholly old or wholly restored; a file that was replaced has a byte-identical safety copy.
+      for (const f of files) {
+        const now = sha256(f.target);
+        assert(now === f.old || now === f.new, `${path.basename(f.target)} is neither old nor restored`);
+        if (now === f.new) {
+          const copies = copiesOf(f.target);
+          assert(
+            copies.length === 1 && sha256(copies[0]!) === f.old,
+            `${path.basename(f.target)}: no safety copy with the old bytes`,
+          );
+        }
+        if (graceful && o.code === 130) assert(now === f.old, 'a cancelled restore replaced a file');
+      }
+      assert((await listVerified(store)).length === 1, 'the store lost its backup');
+      assert(
+        !graceful || o.code !== 130 || restoreTemps(path.dirname(db)).length === 0,
+        'cancelled restore left temp files',
+      );
+    },
+    async afterRerun() {
+      for (const f of files) assert(sha256(f.target) === f.new, `rerun did not restore ${path.basename(f.target)}`);
+      const temps = restoreTemps(path.dirname(db));
+      assert(temps.length === 0, `rerun left temp files ${temps.join(', ')}`);
+    },
+    events: w.events,
+  };
+}
+
 function pruneScenario(dir: string): Scenario {
   const store = path.join(dir, 'backups');
   const keep = pruneNames.slice(0, 2);
@@ -224,7 +317,9 @@ function scenario(kind: Kind, r: () => number, forceWriters = false): Scenario {
   const dir = caseDir(kind);
   const withWriters = forceWriters || r() < 0.5;
   if (kind === 'backup') return backupScenario(dir, withWriters);
-  if (kind === 'restore') return restoreScenario(dir, withWriters);
+  if (kind === 'restore') {
+    return r() < 0.3 ? restoreMongoScenario(caseDirOf('restoreMongo'), withWriters) : restoreScenario(dir, withWriters);
+  }
   return pruneScenario(dir);
 }
 
@@ -244,14 +339,14 @@ async function runCase(kind: Kind, caseSeed: number, signal: NodeJS.Signals): Pr
   const where = plan.mode === 'point' ? plan.point : `timer ${plan.delayMs} ms`;
   const tag = `${kind} ${signal} at ${where} (replay: HARDENING_SEED=${SEED}, case seed ${caseSeed})`;
   try {
-    const o = await killRun(sc.argv, plan);
+    const o = await killRun(sc.argv, plan, sc.env);
     if (graceful) {
       assert(o.code === 130, `exit ${o.code}, expected 130; stderr: ${o.stderr.trim().split('\n').pop()}`);
       const ev = sc.events();
       if (kind !== 'prune') assert(ev.join(',') === 'stopped,started', `writers events ${ev.join(',')}`);
     }
     await sc.afterKill(o, graceful);
-    const again = await runCli(sc.argv);
+    const again = await runCli(sc.argv, sc.env ? { env: sc.env } : {});
     assert(again.code === 0, `rerun exit ${again.code}: ${again.stderr.trim().split('\n').pop()}`);
     await sc.afterRerun();
     return o.at;
