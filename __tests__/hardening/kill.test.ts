@@ -212,6 +212,7 @@ function restoreScenario(dir: string, withWriters: boolean): Scenario {
       assert((await listVerified(store)).length === 1, 'the store lost its backup');
       if (graceful && o.code === 130) {
         assert(now === oldSha, 'a cancelled restore replaced the target');
+        assert(safetyCopies().length === 0, 'a cancelled restore that replaced nothing kept its safety copy');
         assert(
           restoreTemps(path.dirname(target)).length === 0,
           `cancelled restore left ${restoreTemps(path.dirname(target)).join(', ')}`,

@@ -112,6 +112,7 @@ export class LocalStore implements BackupStore {
     const mine: LockHolder = { pid: process.pid, host: os.hostname(), purpose, since: new Date().toISOString(), nonce };
     const text = JSON.stringify(mine) + '\n';
     let told = false;
+    let waits = 0;
     for (;;) {
       try {
         const handle = await fs.open(this.lockPath, 'wx', 0o644);
@@ -149,7 +150,10 @@ export class LocalStore implements BackupStore {
         told = true;
         this.opts.onWait?.(`waiting for the store lock ${this.lockPath} held by ${who}`);
       }
-      await new Promise((r) => setTimeout(r, 25 + Math.floor(Math.random() * 50)));
+      // Short holds (reserve, publish) end within milliseconds: poll fast first, then back off.
+      waits += 1;
+      const step = Math.min(100, 2 ** Math.min(waits, 7));
+      await new Promise((r) => setTimeout(r, step + Math.floor(Math.random() * step)));
     }
   }
 
