@@ -15,4 +15,5 @@ export default {
   globalTeardown: './scripts/jest/global-teardown.mjs',
   setupFilesAfterEnv: ['./__tests__/support/capture-setup.ts'],
   testSequencer: './scripts/jest/sequencer.mjs',
+  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.cjs'],
 };

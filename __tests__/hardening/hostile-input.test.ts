@@ -330,7 +330,8 @@ const CASES: Case[] = [
     id: 'duration-negative',
     argv: () => ['prune', '--store', store, '--keep-within', '-3d'],
     code: 2,
-    message: /^--keep-within: "-3d" looks like an option, not a value; write --keep-within=-3d/,
+    message:
+      /^--keep-within: its value starts with "-" and reads as a flag; write it as --keep-within=VALUE \(see storage-ops prune --help/,
   },
   {
     id: 'duration-empty',
@@ -342,7 +343,7 @@ const CASES: Case[] = [
     id: 'count-negative',
     argv: () => ['prune', '--store', store, '--keep-last', '-1'],
     code: 2,
-    message: /^--keep-last: "-1" looks like an option, not a value; write --keep-last=-1/,
+    message: /^--keep-last: its value starts with "-" and reads as a flag; write it as --keep-last=VALUE/,
   },
   {
     id: 'count-fraction',

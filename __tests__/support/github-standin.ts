@@ -31,6 +31,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { startAzurite, type AzuriteHandle } from './azurite.js';
 
 const ARTIFACT_SERVICE = 'github.actions.results.api.v1.ArtifactService';
@@ -782,6 +783,31 @@ export function parseCommandFile(text: string): Record<string, string> {
     if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
   }
   return out;
+}
+
+/**
+ * The `INPUT_<NAME>` variables the runner gives a step of the action described
+ * by `actionYml` (its text): every declared input with its default, then
+ * `values` over them. The name is upper-cased with dashes kept (`INPUT_DB-PATH`),
+ * and the default `${{ github.token }}` becomes `githubToken`. An undeclared
+ * name in `values` throws, as a typo in a workflow would be an error there.
+ */
+export function actionInputEnv(
+  actionYml: string,
+  values: Record<string, string>,
+  githubToken: string,
+): Record<string, string> {
+  const inputs = (parseYaml(actionYml) as { inputs?: Record<string, { default?: unknown }> }).inputs ?? {};
+  const env: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(inputs)) {
+    const dflt = spec.default === undefined ? '' : String(spec.default);
+    env[`INPUT_${name.toUpperCase()}`] = dflt.replace(/\$\{\{\s*github\.token\s*\}\}/g, githubToken);
+  }
+  for (const [name, value] of Object.entries(values)) {
+    if (!(name in inputs)) throw new Error(`the action has no input ${name}`);
+    env[`INPUT_${name.toUpperCase()}`] = value;
+  }
+  return env;
 }
 
 /** Everything a test needs: Azurite, the GitHub stand-in, and runner environments. */

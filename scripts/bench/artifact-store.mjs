@@ -5,44 +5,22 @@
 // Also times open() (download + strict extraction + checks) against the same
 // baseline, and reports the stored size per zlib level.
 //
-// The stand-ins are TypeScript test support (__tests__/support); they are
-// transpiled into build/test-support first, with the TypeScript compiler API.
+// The stand-ins are TypeScript test support (__tests__/support), loaded with
+// loadStandins() from lib.mjs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import ts from 'typescript';
 import { createStoryGenDb } from '../lib/story-gen-fixture.mjs';
+import { ROOT, loadStandins, median } from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SIZE_MB = Number(process.env.BENCH_ARTIFACT_MB ?? 256);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DEFAULT_LEVEL = 1; // ArtifactStore's default compressionLevel
 const LEVELS = (process.env.BENCH_ARTIFACT_LEVELS ?? '1,6').split(',').map(Number);
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
-
-/** Transpiles the stand-ins (no type check; tests do that) and imports them. */
-async function loadStandins() {
-  const out = path.join(ROOT, 'build', 'test-support');
-  fs.mkdirSync(out, { recursive: true });
-  for (const f of ['azurite.ts', 'github-standin.ts']) {
-    const src = fs.readFileSync(path.join(ROOT, '__tests__', 'support', f), 'utf8');
-    const js = ts.transpileModule(src, {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023 },
-      fileName: f,
-    }).outputText;
-    fs.writeFileSync(path.join(out, f.replace(/\.ts$/, '.js')), js);
-  }
-  fs.writeFileSync(path.join(out, 'package.json'), '{"type":"module"}\n');
-  return import(pathToFileURL(path.join(out, 'github-standin.js')).href);
-}
 
 export async function run() {
   const rows = [];

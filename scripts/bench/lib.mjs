@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'dist/cli/index.js');
@@ -89,4 +89,25 @@ export const ratio = (a, b) => Number((a / b).toFixed(2));
 export function machineLine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   return `${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}, node ${process.version}`;
+}
+
+/**
+ * The local stand-ins for GitHub's services (__tests__/support, TypeScript):
+ * transpiled into build/test-support (no type check; the tests do that) and
+ * imported. Resolves to the github-standin module.
+ */
+export async function loadStandins() {
+  const { default: ts } = await import('typescript'); // only the benches that need it pay for loading it
+  const out = path.join(ROOT, 'build', 'test-support');
+  fs.mkdirSync(out, { recursive: true });
+  for (const f of ['azurite.ts', 'github-standin.ts']) {
+    const src = fs.readFileSync(path.join(ROOT, '__tests__', 'support', f), 'utf8');
+    const js = ts.transpileModule(src, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023 },
+      fileName: f,
+    }).outputText;
+    fs.writeFileSync(path.join(out, f.replace(/\.ts$/, '.js')), js);
+  }
+  fs.writeFileSync(path.join(out, 'package.json'), '{"type":"module"}\n');
+  return import(pathToFileURL(path.join(out, 'github-standin.js')).href);
 }

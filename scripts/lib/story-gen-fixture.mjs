@@ -42,8 +42,16 @@ export function createStoryGenDb(file, opts = {}) {
     insStory.run(`story-${i}`, `Story ${i}`, 'Once upon a time. '.repeat(20), '2026-01-01T00:00:00Z');
   db.exec('COMMIT');
   const payloadBytes = opts.payloadBytes ?? 200;
-  const runs = opts.targetBytes ? Math.ceil(opts.targetBytes / (payloadBytes + 160)) : (opts.runs ?? 200);
-  addRuns(db, runs, payloadBytes, stories);
+  if (opts.targetBytes) {
+    // Grow in steps until the file reaches the target: row packing per page
+    // makes any up-front estimate of bytes per row unreliable.
+    const pageSize = Number(db.prepare('PRAGMA page_size').get().page_size);
+    const pages = () => Number(db.prepare('PRAGMA page_count').get().page_count);
+    const step = Math.max(100, Math.ceil(opts.targetBytes / (payloadBytes + 400) / 20));
+    while (pages() * pageSize < opts.targetBytes) addRuns(db, step, payloadBytes, stories);
+  } else {
+    addRuns(db, opts.runs ?? 200, payloadBytes, stories);
+  }
   db.close();
 }
 

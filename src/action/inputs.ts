@@ -24,6 +24,9 @@ export const ACTION_COMMANDS = [
 ] as const;
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
 
+/** Inputs that carry secrets: registered with the runner before anything else is read or logged. */
+export const SECRET_INPUTS = ['token', 'password', 'github-token'] as const;
+
 /** Reads one input's raw value ('' when not given). */
 export type InputGetter = (name: string) => string;
 
@@ -109,8 +112,31 @@ export function parseAge(text: string, name: string): number {
   }
   const [w, d, h, mi] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number];
   const ms = (((w * 7 + d) * 24 + h) * 60 + mi) * 60_000;
-  if (ms <= 0) throw new UsageError(`input ${name}: "${text}" must be longer than zero`);
+  if (ms <= 0) throw new UsageError(`input ${name}: "${text}" is zero; expected a duration above zero like 48h or 3d`);
   return ms;
+}
+
+/** CLI flags the engine names in its messages, and the action inputs that carry the same value. */
+const FLAG_TO_INPUT: Readonly<Record<string, string>> = {
+  'token-env': 'token',
+  'password-env': 'password',
+  step: 'steps',
+};
+
+/**
+ * The engine's validators speak in CLI flags (`--base-url`); the action's user
+ * set inputs (`base-url`). Rewrites a UsageError's flag names; other errors pass.
+ */
+export function asInputError(err: unknown): unknown {
+  if (!(err instanceof UsageError)) return err;
+  const text = err.message.replace(/--([a-z][a-z-]*)/g, (_, flag: string) => `input ${FLAG_TO_INPUT[flag] ?? flag}`);
+  return new UsageError(text, { cause: err });
+}
+
+function nonEmptySteps(steps: string[]): string[] {
+  if (steps.length === 0)
+    throw new UsageError('input steps: no steps to run; expected one shell command per line (# starts a comment)');
+  return steps;
 }
 
 const lines = (text: string | undefined): string[] =>
@@ -168,7 +194,11 @@ export function readInputs(get: InputGetter): ActionInputs {
     const requestTimeout = secondsInput(get, 'request-timeout');
     if (timeout !== undefined) smoke.timeoutMs = Math.round(timeout * 1000);
     if (requestTimeout !== undefined) smoke.requestTimeoutMs = Math.round(requestTimeout * 1000);
-    validateSmokeOptions(smoke);
+    try {
+      validateSmokeOptions(smoke);
+    } catch (err) {
+      throw asInputError(err);
+    }
   } else if (command === 'smoke') {
     throw new UsageError('input base-url: required for command smoke; expected http(s)://host[:port]');
   }
@@ -200,7 +230,7 @@ export function readInputs(get: InputGetter): ActionInputs {
     expectSchemaVersion: opt(get, 'expect-schema-version'),
     smoke,
     checklist: {
-      steps: steps === undefined ? undefined : parseStepsFile(steps, 'input steps'),
+      steps: steps === undefined ? undefined : nonEmptySteps(parseStepsFile(steps, 'input steps')),
       stepsFile: opt(get, 'steps-file'),
       workingDirectory: opt(get, 'working-directory') ?? '.',
       stepTimeoutMs: Math.round((secondsInput(get, 'step-timeout') ?? 900) * 1000),
@@ -215,6 +245,6 @@ export function readInputs(get: InputGetter): ActionInputs {
     envFile,
     restart: opt(get, 'restart'),
     githubToken: opt(get, 'github-token') ?? '',
-    secrets: [token, password, opt(get, 'github-token')].filter((s): s is string => !!s),
+    secrets: SECRET_INPUTS.map((n) => opt(get, n)).filter((s): s is string => !!s),
   };
 }

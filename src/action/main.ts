@@ -7,6 +7,13 @@
  * the tree. Both signals abort the engine's AbortSignal; the engine stops at
  * its next step, restarts writers if it stopped them and removes its temp
  * files, well within that window.
+ *
+ * Test hook, like STORAGE_OPS_FAULT (src/core/faults.ts), harmless in
+ * production: without STORAGE_OPS_NOW set, the system clock is used.
+ *
+ * STORAGE_OPS_NOW=<ISO time>  the action's clock: the backup's name and time,
+ *                             the max-backup-age check and prune's "now", so
+ *                             end-to-end tests can simulate days of backups
  */
 import * as core from '@actions/core';
 import os from 'node:os';
@@ -14,7 +21,7 @@ import path from 'node:path';
 import { runBackup } from '../core/backup.js';
 import { runChecklist, parseStepsFile, DEFAULT_CHECKLIST_STEPS } from '../core/checklist.js';
 import { dbStem, resolveConfig, type ResolvedConfig } from '../core/config.js';
-import { RetentionError, StorageOpsError, UsageError, oneLine } from '../core/errors.js';
+import { InputError, RetentionError, SmokeError, StorageOpsError, UsageError, oneLine } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { defaultPrefix } from '../core/naming.js';
 import { runPreflight } from '../core/preflight.js';
@@ -22,12 +29,12 @@ import { prune, type PruneResult } from '../core/prune.js';
 import { resolveBackupName, runRestore } from '../core/restore.js';
 import { policyHorizonDays } from '../core/retention/policy.js';
 import { runRollback } from '../core/rollback.js';
-import { runSmokeChecks } from '../core/smoke.js';
+import { runSmokeChecks, type SmokeResult } from '../core/smoke.js';
 import type { BackupStore } from '../core/types.js';
 import { verifyBackupDir } from '../core/verify.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { LocalStore } from '../stores/local-store.js';
-import { readInputs, type ActionInputs } from './inputs.js';
+import { SECRET_INPUTS, asInputError, readInputs, type ActionInputs } from './inputs.js';
 import { actionLogger } from './logger.js';
 import * as summary from './summary.js';
 import fs from 'node:fs/promises';
@@ -45,6 +52,19 @@ interface Ctx {
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
   workspace: string;
+  /** The clock (STORAGE_OPS_NOW in tests). */
+  now: () => Date;
+}
+
+/** The action's clock: STORAGE_OPS_NOW (a test hook, see the header) or the system clock. */
+export function actionClock(env: NodeJS.ProcessEnv): () => Date {
+  const text = env.STORAGE_OPS_NOW?.trim();
+  if (!text) return () => new Date();
+  const ms = Date.parse(text);
+  if (!/^\d{4}-\d\d-\d\dT/.test(text) || Number.isNaN(ms)) {
+    throw new UsageError(`STORAGE_OPS_NOW: "${text}" is not an ISO-8601 time like 2026-01-31T03:00:00Z`);
+  }
+  return () => new Date(ms);
 }
 
 const json = (v: unknown) => JSON.stringify(v);
@@ -99,8 +119,28 @@ async function runPrune(ctx: Ctx, store: BackupStore): Promise<PruneResult> {
     timezone: r.timezone,
     maxDelete: ctx.inputs.maxDelete ?? r.maxDelete,
     dryRun: ctx.inputs.dryRun,
+    now: ctx.now(),
     signal: ctx.signal,
   });
+}
+
+/** The steps-file input: read before any step or cache work; a missing or empty file is a usage error. */
+async function readStepsFile(ctx: Ctx, file: string): Promise<string[]> {
+  const full = path.resolve(ctx.workspace, file);
+  let text: string;
+  try {
+    text = await fs.readFile(full, 'utf8');
+  } catch (err) {
+    throw new InputError(
+      `input steps-file: cannot read ${full} (${(err as NodeJS.ErrnoException).code ?? oneLine(err)})`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const steps = parseStepsFile(text, 'input steps-file');
+  if (steps.length === 0) throw new InputError(`input steps-file: ${full} has no steps; expected one command per line`);
+  return steps;
 }
 
 const HANDLERS: Record<ActionInputs['command'], (ctx: Ctx) => Promise<Outcome>> = {
@@ -116,6 +156,7 @@ const HANDLERS: Record<ActionInputs['command'], (ctx: Ctx) => Promise<Outcome>> 
       signal: ctx.signal,
       cwd: ctx.workspace,
       env: ctx.env,
+      now: ctx.now,
     });
     const outputs: Record<string, string> = {
       'backup-name': r.name,
@@ -137,7 +178,7 @@ const HANDLERS: Record<ActionInputs['command'], (ctx: Ctx) => Promise<Outcome>> 
     const store = await openStore(ctx, config(ctx));
     const newest = (await store.list())[0];
     if (newest) {
-      const age = Date.now() - Date.parse(newest.createdAt);
+      const age = ctx.now().getTime() - Date.parse(newest.createdAt);
       if (age > ctx.inputs.maxBackupAgeMs) {
         const hours = (age / 3_600_000).toFixed(1);
         throw new RetentionError(
@@ -149,7 +190,7 @@ const HANDLERS: Record<ActionInputs['command'], (ctx: Ctx) => Promise<Outcome>> 
     return { outputs: pruneOutputs(p), summary: summary.pruneSummary(p) };
   },
 
-  async restore(ctx) {
+  async restore(ctx): Promise<Outcome> {
     const cfg = config(ctx);
     const store = await openStore(ctx, cfg);
     let backup = ctx.inputs.backup;
@@ -161,7 +202,11 @@ const HANDLERS: Record<ActionInputs['command'], (ctx: Ctx) => Promise<Outcome>> 
         );
       backup = fromRun.name;
     }
+    // Named up front, so restored-from is set even when the restore fails.
+    backup = await resolveBackupName(store, backup, cfg.backend);
     const smokeOpts = ctx.inputs.smoke;
+    // Kept so a failed smoke run (the engine then throws) still shows its checks.
+    let lastSmoke: SmokeResult | undefined;
     let result;
     try {
       result = await runRestore({
@@ -173,14 +218,22 @@ const HANDLERS: Record<ActionInputs['command'], (ctx: Ctx) => Promise<Outcome>> 
         expectSchemaVersion: ctx.inputs.expectSchemaVersion,
         revertOnFailure: ctx.inputs.revertOnFailure,
         dryRun: ctx.inputs.dryRun,
-        smoke: smokeOpts && (() => runSmokeChecks(smokeOpts, ctx.logger, ctx.signal)),
+        smoke: smokeOpts && (async () => (lastSmoke = await runSmokeChecks(smokeOpts, ctx.logger, ctx.signal))),
         logger: ctx.logger,
         signal: ctx.signal,
         cwd: ctx.workspace,
         env: ctx.env,
       });
     } catch (err) {
-      core.setOutput('restored-from', backup === 'latest' ? '' : backup);
+      if (err instanceof SmokeError && lastSmoke) {
+        const message = oneLine(err);
+        return {
+          outputs: { 'restored-from': backup, 'smoke-report': json(lastSmoke) },
+          summary: summary.failureSummary('restore', message) + '\n' + summary.smokeSummary(lastSmoke),
+          failure: message,
+        };
+      }
+      core.setOutput('restored-from', backup);
       throw err;
     }
     return {
@@ -221,11 +274,7 @@ const HANDLERS: Record<ActionInputs['command'], (ctx: Ctx) => Promise<Outcome>> 
   async checklist(ctx) {
     const c = ctx.inputs.checklist;
     const cwd = path.resolve(ctx.workspace, c.workingDirectory);
-    const steps =
-      c.steps ??
-      (c.stepsFile
-        ? parseStepsFile(await fs.readFile(path.resolve(ctx.workspace, c.stepsFile), 'utf8'), 'input steps-file')
-        : [...DEFAULT_CHECKLIST_STEPS]);
+    const steps = c.steps ?? (c.stepsFile ? await readStepsFile(ctx, c.stepsFile) : [...DEFAULT_CHECKLIST_STEPS]);
     const exec = () =>
       runChecklist(
         { steps, cwd, timeoutMs: c.stepTimeoutMs, failFast: c.failFast, parallel: c.parallel, env: ctx.env },
@@ -314,23 +363,30 @@ export async function run(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let command = 'backup';
+  // What the failure summary names, even when the command input itself is invalid.
+  let command = core.getInput('command') || 'backup';
   try {
+    // Masked before anything is validated or logged, even when another input is bad.
+    for (const name of SECRET_INPUTS) {
+      const value = core.getInput(name);
+      if (value) core.setSecret(value);
+    }
     const inputs = readInputs((name) => core.getInput(name));
     command = inputs.command;
-    for (const s of inputs.secrets) core.setSecret(s);
     const ctx: Ctx = {
       inputs,
       logger: actionLogger(),
       signal: controller.signal,
       env: process.env,
       workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+      now: actionClock(process.env),
     };
     const outcome = await HANDLERS[inputs.command](ctx);
     for (const [k, v] of Object.entries(outcome.outputs)) core.setOutput(k, v);
     await writeSummary(outcome.summary);
     if (outcome.failure) core.setFailed(outcome.failure);
-  } catch (err) {
+  } catch (caught) {
+    const err = asInputError(caught);
     const message = err instanceof StorageOpsError ? oneLine(err) : `unexpected failure: ${oneLine(err)}`;
     await writeSummary(summary.failureSummary(command, message));
     core.setFailed(message);

@@ -143,7 +143,7 @@ export function checklistSummary(r: ChecklistResult, title = 'Validation checkli
     table(
       ['#', 'step', 'status', 'duration', 'exit'],
       r.steps.map((s) => [
-        String(s.index + 1),
+        String(s.index),
         `\`${s.command}\``,
         `${icon(s.status)} ${s.status}`,
         `${(s.durationMs / 1000).toFixed(1)} s`,
@@ -154,7 +154,7 @@ export function checklistSummary(r: ChecklistResult, title = 'Validation checkli
   for (const s of r.steps.filter((x) => x.status !== 'passed' && x.status !== 'skipped' && x.outputTail)) {
     const tail = s.outputTail.length > MAX_TAIL ? s.outputTail.slice(-MAX_TAIL) : s.outputTail;
     out.push(
-      `<details><summary>Output of step ${s.index + 1} (${esc(s.status)})</summary>\n\n\`\`\`text\n${tail.replace(/```/g, "'''")}\n\`\`\`\n\n</details>\n`,
+      `<details><summary>Output of step ${s.index} (${esc(s.status)})</summary>\n\n\`\`\`text\n${tail.replace(/```/g, "'''")}\n\`\`\`\n\n</details>\n`,
     );
   }
   return out.join('\n');

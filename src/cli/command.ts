@@ -48,18 +48,19 @@ export function parseCommandArgs(cmd: Command, argv: string[]): { values: Parsed
     const known = Object.keys(cmd.options)
       .map((k) => `--${k}`)
       .join(', ');
-    if (/argument is ambiguous/.test(msg) && flag) {
-      const at = argv.indexOf(flag);
-      const value = at >= 0 ? argv[at + 1] : undefined;
-      throw new UsageError(
-        `${flag}: "${value ?? ''}" looks like an option, not a value; write ${flag}=${value ?? 'VALUE'} to pass a value starting with "-"`,
-        { cause: err },
-      );
-    }
     if (/Unknown option/.test(msg)) {
       throw new UsageError(`${flag ?? 'option'}: unknown option for "${cmd.name}"; valid options: ${known}`, {
         cause: err,
       });
+    }
+    if (/argument is ambiguous/.test(msg) && flag) {
+      throw new UsageError(
+        `${flag}: its value starts with "-" and reads as a flag; write it as ${flag}=VALUE (see storage-ops ${cmd.name} --help for the values it accepts)`,
+        { cause: err },
+      );
+    }
+    if (/argument missing/.test(msg) && flag) {
+      throw new UsageError(`${flag}: a value is required (see storage-ops ${cmd.name} --help)`, { cause: err });
     }
     throw new UsageError(`${cmd.name}: ${msg.split('\n')[0]}`, { cause: err });
   }

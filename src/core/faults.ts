@@ -9,6 +9,10 @@
  *                                  resumes it (to change the world mid-run, e.g.
  *                                  fill a disk)
  * STORAGE_OPS_FAULT=fail:<point>   throw an error at that point
+ *
+ * The action has one more test hook, read in src/action/main.ts only (the
+ * engine takes its clock as an option): STORAGE_OPS_NOW=<ISO time> fixes the
+ * action's clock so tests can simulate days of backups. Unset, it does nothing.
  */
 import { StorageOpsError } from './errors.js';
 

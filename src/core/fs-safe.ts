@@ -36,13 +36,27 @@ export function tempNameBeside(target: string, tag = 'tmp'): string {
   );
 }
 
-/** Writes `data` to `target` atomically (temp, fsync, rename, fsync folder). */
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Atomically replaces (or creates) `target` with `data`: temp file, fsync,
+ * rename, fsync folder. The new file keeps the old file's mode (an env file
+ * holding secrets stays 0600), or takes `mode` (default 0644 for a new file);
+ * the temp file is never wider than 0600 while it is written.
+ */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, mode?: number): Promise<void> {
+  let fileMode = mode;
+  if (fileMode === undefined) {
+    try {
+      fileMode = (await fs.stat(target)).mode & 0o7777;
+    } catch {
+      fileMode = 0o644;
+    }
+  }
   const tmp = tempNameBeside(target);
   try {
-    const handle = await fs.open(tmp, 'wx', 0o644);
+    const handle = await fs.open(tmp, 'wx', 0o600);
     try {
       await handle.writeFile(data);
+      await handle.chmod(fileMode);
       await handle.sync();
     } finally {
       await handle.close();
@@ -53,6 +67,21 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await fs.rm(tmp, { force: true });
     throw err;
   }
+}
+
+/** Copies `src` to the new file `dest` (never overwriting), keeping its mode, durably. */
+export async function copyFileDurable(src: string, dest: string): Promise<void> {
+  const data = await fs.readFile(src);
+  const mode = (await fs.stat(src)).mode & 0o7777;
+  const handle = await fs.open(dest, 'wx', 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.chmod(mode);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fsyncDir(path.dirname(dest));
 }
 
 /** Progress callback for long copies: bytes done of total. */

@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { copyFileDurable, writeFileAtomicKeepMode } from './atomic-file.js';
+import { copyFileDurable, writeFileAtomic } from './fs-safe.js';
 import {
   DEFAULT_ROLLBACK_STEPS,
   runChecklist,
@@ -193,7 +193,7 @@ export async function runRollback(
     try {
       await copyFileDurable(envFile, backupPath);
       result.backupPath = backupPath;
-      await writeFileAtomicKeepMode(envFile, edit.output);
+      await writeFileAtomic(envFile, edit.output);
     } catch (err) {
       return fail('env-file', `cannot write ${envFile}: ${(err as Error).message}`);
     }

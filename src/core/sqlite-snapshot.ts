@@ -16,8 +16,7 @@
  *   as the copy is faster than that. Copies run at ~350+ MB/s here, so we warn
  *   when a database is large enough that the estimated copy time approaches the
  *   writers' busy timeout and suggest --stop-writers.
- * - Large steps (64 MiB) keep threadpool round trips few while still giving
- *   progress reports.
+ * - 16 MiB steps: as fast as larger ones here, with progress every step.
  * The copy is then switched to journal_mode=DELETE so it is one self-contained
  * file, checked with PRAGMA integrity_check, and fsynced.
  */
@@ -25,11 +24,11 @@ import fs from 'node:fs/promises';
 import { DatabaseSync, backup } from 'node:sqlite';
 import { CancelledError, SnapshotError, StorageOpsError } from './errors.js';
 import { fsyncFile, hashFile, type ProgressFn } from './fs-safe.js';
-import { assertSqliteFile, collectFacts, integrityProblems } from './sqlite-inspect.js';
+import { assertSqliteFile, collectFacts, integrityProblemsInWorker, openReadOnly } from './sqlite-inspect.js';
 import type { SqliteFacts } from './types.js';
 
-/** Bytes per backup step. */
-const STEP_BYTES = 64 * 1024 * 1024;
+/** Bytes per backup step: measured as fast as larger steps, with finer progress. */
+const STEP_BYTES = 16 * 1024 * 1024;
 /** How long we wait for a writer to let us take the read lock. */
 const LOCK_WAIT_MS = 30_000;
 
@@ -86,10 +85,18 @@ export async function snapshotSqlite(
     src.close();
   }
   try {
-    const facts = finishCopy(dest, journalMode);
+    makeSelfContained(dest);
     await fsyncFile(dest);
+    // The integrity check (worker thread) overlaps with the facts and the hash.
+    const integrity = integrityProblemsInWorker(dest);
+    integrity.catch(() => {});
+    const facts = readFacts(dest, journalMode);
     const { bytes, sha256 } = await hashFile(dest);
-    return { bytes, sha256, facts };
+    const problems = await integrity;
+    if (problems.length > 0) {
+      throw new SnapshotError(`snapshot failed PRAGMA integrity_check: ${problems.slice(0, 3).join('; ')}`);
+    }
+    return { bytes, sha256, facts: { ...facts, integrityCheck: 'ok' } };
   } catch (err) {
     await fs.rm(dest, { force: true });
     await fs.rm(`${dest}-journal`, { force: true });
@@ -98,21 +105,27 @@ export async function snapshotSqlite(
   }
 }
 
-/** Makes the copy self-contained (rollback journal), checks integrity and records facts. */
-function finishCopy(dest: string, sourceJournalMode: string): SqliteFacts {
+/**
+ * A copy of a WAL database carries the WAL flag in its header; DELETE mode
+ * makes it a single file that needs no -wal beside it.
+ */
+function makeSelfContained(dest: string): void {
   const db = new DatabaseSync(dest);
   try {
-    // A copy of a WAL database carries the WAL flag in its header; DELETE mode
-    // makes it a single file that needs no -wal beside it.
     db.exec('PRAGMA journal_mode=DELETE');
-    const problems = integrityProblems(db);
-    if (problems.length > 0) {
-      throw new SnapshotError(`snapshot failed PRAGMA integrity_check: ${problems.slice(0, 3).join('; ')}`);
-    }
+  } finally {
+    db.close();
+  }
+}
+
+/** Manifest facts of the snapshot, read in one transaction. */
+function readFacts(dest: string, sourceJournalMode: string): Omit<SqliteFacts, 'integrityCheck'> {
+  const db = openReadOnly(dest);
+  try {
     db.exec('BEGIN');
     const facts = collectFacts(db, sourceJournalMode);
     db.exec('COMMIT');
-    return { ...facts, integrityCheck: 'ok' };
+    return facts;
   } finally {
     db.close();
   }
