@@ -36,7 +36,7 @@ const SIGNAL_RUNS = 10;
 const POOL = 3;
 
 let work: string;
-let tpl: { backup: string; restore: string; prune: string; restoreMongo: string };
+let tpl: { backup: string; backupWal: string; restore: string; prune: string; restoreMongo: string };
 const MONGO_ENV = cleanEnv({ STORY_GEN_ENABLE_MONGO_ADAPTER: '1' });
 /** Mongo prototype restore: sha256 of each target file before, and in the backup. */
 let mongo: { name: string; files: { target: string; old: string; new: string }[] };
@@ -53,6 +53,7 @@ beforeAll(async () => {
   tpl = {
     restoreMongo: path.join(work, 'tpl-restore-mongo'),
     backup: path.join(work, 'tpl-backup'),
+    backupWal: path.join(work, 'tpl-backup-wal'),
     restore: path.join(work, 'tpl-restore'),
     prune: path.join(work, 'tpl-prune'),
   };
@@ -62,6 +63,14 @@ beforeAll(async () => {
   await runBackup({
     config: resolveConfig({}, { dbPath: bdb }),
     store: new LocalStore(path.join(tpl.backup, 'backups')),
+    logger: silentLogger,
+  });
+  // The same in WAL mode (the snapshot then reads through the WAL index).
+  const wdb = path.join(tpl.backupWal, 'data', 'story_gen.db');
+  createStoryGenDb(wdb, { runs: 40, journalMode: 'wal' });
+  await runBackup({
+    config: resolveConfig({}, { dbPath: wdb }),
+    store: new LocalStore(path.join(tpl.backupWal, 'backups')),
     logger: silentLogger,
   });
   // Restore: backup of database B; the target holds database A.
@@ -317,7 +326,8 @@ function pruneScenario(dir: string): Scenario {
 function scenario(kind: Kind, r: () => number, forceWriters = false): Scenario {
   const dir = caseDir(kind);
   const withWriters = forceWriters || r() < 0.5;
-  if (kind === 'backup') return backupScenario(dir, withWriters);
+  if (kind === 'backup')
+    return r() < 0.3 ? backupScenario(caseDirOf('backupWal'), withWriters) : backupScenario(dir, withWriters);
   if (kind === 'restore') {
     return r() < 0.3 ? restoreMongoScenario(caseDirOf('restoreMongo'), withWriters) : restoreScenario(dir, withWriters);
   }
@@ -350,6 +360,9 @@ async function runCase(kind: Kind, caseSeed: number, signal: NodeJS.Signals): Pr
     const again = await runCli(sc.argv, sc.env ? { env: sc.env } : {});
     assert(again.code === 0, `rerun exit ${again.code}: ${again.stderr.trim().split('\n').pop()}`);
     await sc.afterRerun();
+    // Writers a killed run left stopped are running again after the rerun.
+    const ev = sc.events();
+    assert(ev.length === 0 || ev[ev.length - 1] === 'started', `writers left stopped: ${ev.join(',')}`);
     return o.at;
   } catch (err) {
     throw new Error(`${tag}: ${(err as Error).message}`);
