@@ -10,5 +10,10 @@ export default {
   testMatch: ['**/__tests__/**/*.test.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
+  // Secret scan (SECURITY.md): helpers capture every output; the teardown greps it all.
+  globalSetup: './scripts/jest/global-setup.mjs',
+  globalTeardown: './scripts/jest/global-teardown.mjs',
+  setupFilesAfterEnv: ['./__tests__/support/capture-setup.ts'],
+  testSequencer: './scripts/jest/sequencer.mjs',
   reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.cjs'],
 };

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { run } from '../../src/cli/main.js';
 import { MemoryLogger } from '../../src/core/logger.js';
+import { capture } from '../../scripts/jest/secrets.mjs';
 
 export interface CliResult {
   code: number;
@@ -27,6 +28,7 @@ export async function runCli(
     cwd: opts.cwd ?? process.cwd(),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
+  capture(`runCli ${argv[0] ?? ''} stdout`, stdout);
   return { code, stdout, stderr: logger.text(), logger };
 }
 
@@ -52,7 +54,11 @@ export function spawnCli(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: 
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const done = new Promise<CliResult>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr })),
+    child.on('close', (code, signal) => {
+      capture(`spawnCli ${argv[0] ?? ''} stdout`, stdout);
+      capture(`spawnCli ${argv[0] ?? ''} stderr`, stderr);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    }),
   );
   /** Resolves once stderr contains `text`. */
   const waitFor = (text: string, timeoutMs = 30_000) =>

@@ -139,8 +139,11 @@ describe('runChecklist', () => {
     const d = sub('parallel');
     // Each step records its start, waits until three steps have started (a
     // barrier that sequential running could never pass), then records its end.
+    // The start file appears only once it holds its timestamp (write, then
+    // rename): a bare `>` creates it empty first, and a step counting it could
+    // end before that timestamp is written.
     const barrier = (i: number) =>
-      `date +%s%N > ${d}/s${i}; n=0; while [ "$(ls ${d} | grep -c '^s')" -lt 3 ] && [ $n -lt 500 ]; do sleep 0.02; n=$((n+1)); done; ` +
+      `date +%s%N > ${d}/.s${i}; mv ${d}/.s${i} ${d}/s${i}; n=0; while [ "$(ls ${d} | grep -c '^s')" -lt 3 ] && [ $n -lt 500 ]; do sleep 0.02; n=$((n+1)); done; ` +
       `[ $n -lt 500 ] || exit 9; date +%s%N > ${d}/e${i}`;
     const r3 = await runChecklist(opts([1, 2, 3].map(barrier), { parallel: 3 }), new MemoryLogger());
     expect(r3.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed']);

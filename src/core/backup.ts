@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { dbStem, type ResolvedConfig } from './config.js';
 import { CancelledError, InputError, NameTakenError, StorageOpsError, StoreError } from './errors.js';
+import { diskFullError, ensureSpace, isDiskFull } from './disk-space.js';
 import { faultPoint } from './faults.js';
 import { throttledProgress } from './fs-safe.js';
 import { snapshotJsonl, snapshotMeta } from './jsonl.js';
@@ -53,7 +54,7 @@ async function preflightSources(config: ResolvedConfig): Promise<void> {
       throw new InputError(
         code === 'ENOENT'
           ? `${what} ${f.path} does not exist (backend ${config.backend}; set --db-path or STORY_GEN_DB_PATH)`
-          : `${what} ${f.path} is not readable (${code})`,
+          : `${what} ${f.path} is not readable by this user (${code}); run storage-ops as a user that can read it`,
         { cause: err },
       );
     }
@@ -86,7 +87,20 @@ export async function runBackup(opts: BackupOptions): Promise<BackupResult> {
     }
   }
   logger.info(`backing up ${config.backend} data from ${config.dbPath} as ${name}`);
+  const linked = await fs.realpath(config.dbPath).catch(() => null);
+  if (linked && linked !== path.resolve(config.dbPath)) {
+    logger.info(
+      `--db-path: ${config.dbPath} is a link to ${linked}; backing up the real file (recorded in the manifest)`,
+    );
+  }
+  // Where the bytes land: the store folder for a local store (staging sits in <store>/.staging).
+  const parent = path.dirname(staging);
+  const spaceDir = path.basename(parent) === '.staging' ? path.dirname(parent) : parent;
+  let needed = 0;
   try {
+    for (const f of config.files) needed += (await fs.stat(f.path)).size;
+    await faultPoint('backup:staging-created', opts.signal);
+    await ensureSpace(spaceDir, needed, 'the backup');
     const files = await withWritersStopped(
       opts.writers ?? {},
       { cwd: opts.cwd, env: opts.env, logger, signal: opts.signal },
@@ -100,13 +114,18 @@ export async function runBackup(opts: BackupOptions): Promise<BackupResult> {
       files.find((f) => f.sqlite)?.sqlite?.analysisSchemaVersion ??
       files.find((f) => f.meta)?.meta?.schemaVersion ??
       null;
+    const dbRealPath = await fs.realpath(config.dbPath).catch(() => config.dbPath);
     const manifest: Manifest = {
       formatVersion: MANIFEST_FORMAT,
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
       name,
       backend: config.backend,
       createdAt: createdAt.toISOString(),
-      source: { dbPath: config.dbPath, host: os.hostname() },
+      source: {
+        dbPath: config.dbPath,
+        host: os.hostname(),
+        ...(dbRealPath !== path.resolve(config.dbPath) ? { dbRealPath } : {}),
+      },
       schemaVersion,
       files,
       bytes: files.reduce((n, f) => n + f.bytes, 0),
@@ -132,6 +151,7 @@ export async function runBackup(opts: BackupOptions): Promise<BackupResult> {
     return { name, manifest, stored, durationMs };
   } catch (err) {
     await store.discardStaging(staging);
+    if (isDiskFull(err)) throw await diskFullError(spaceDir, 'the backup', needed, err);
     if (opts.signal?.aborted && !(err instanceof CancelledError)) {
       throw new CancelledError(`backup cancelled (${String(opts.signal.reason)}); nothing was published`, {
         cause: err,

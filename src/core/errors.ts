@@ -111,3 +111,8 @@ export function oneLine(err: unknown): string {
 export class NameTakenError extends StoreError {
   override readonly code: string = 'name_taken';
 }
+
+/** The filesystem a backup or restore writes to has no room left (ENOSPC, SQLITE_FULL). */
+export class DiskFullError extends StorageOpsError {
+  override readonly code: string = 'disk_full';
+}

@@ -5,7 +5,9 @@
  *
  * STORAGE_OPS_FAULT=pause:<point>  print "fault-point <point>" on stderr and wait
  *                                  until the run is cancelled (the test then
- *                                  sends a signal or SIGKILL)
+ *                                  sends a signal or SIGKILL), or until SIGUSR2
+ *                                  resumes it (to change the world mid-run, e.g.
+ *                                  fill a disk)
  * STORAGE_OPS_FAULT=fail:<point>   throw an error at that point
  *
  * The action has one more test hook, read in src/action/main.ts only (the
@@ -24,14 +26,34 @@ export async function faultPoint(point: string, signal?: AbortSignal): Promise<v
   if (at !== point) return;
   if (action === 'fail') throw new StorageOpsError(`injected failure at ${point}`);
   if (action === 'pause') {
-    process.stderr.write(`fault-point ${point}\n`);
-    await new Promise<void>((resolve) => {
+    // Listen before announcing the pause: a test reacts to the line at once.
+    const resumed = new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();
-      signal?.addEventListener('abort', () => resolve(), { once: true });
       // Keep the event loop alive while paused.
       const timer = setInterval(() => {}, 1000);
-      signal?.addEventListener('abort', () => clearInterval(timer), { once: true });
+      const done = () => {
+        clearInterval(timer);
+        process.off('SIGUSR2', done);
+        resolve();
+      };
+      signal?.addEventListener('abort', done, { once: true });
+      process.on('SIGUSR2', done);
     });
+    process.stderr.write(`fault-point ${point}\n`);
+    await resumed;
     signal?.throwIfAborted();
+  }
+}
+
+/**
+ * A fault point inside a step that finishes once started: a cancel while
+ * paused here resumes the run instead of aborting it (the caller finishes
+ * the step and reports the cancel at its next check).
+ */
+export async function faultPointNoAbort(point: string, signal?: AbortSignal): Promise<void> {
+  try {
+    await faultPoint(point, signal);
+  } catch (err) {
+    if (!signal?.aborted) throw err;
   }
 }

@@ -132,7 +132,13 @@ export async function snapshotJsonl(
       );
     }
     const { bytes, sha256 } = await copyFileHashed(source, dest, { limit: cut, ...opts });
-    const lines = await validateJsonl(dest, (m) => new SnapshotError(m.replace(dest, source)));
+    const lines = await validateJsonl(
+      dest,
+      (m) =>
+        new SnapshotError(
+          `${m.replace(dest, source)}; a runs file holds one UTF-8 JSON document per line, each under ${MAX_LINE_BYTES / 1048576} MiB`,
+        ),
+    );
     return { bytes, sha256, facts: { lines, tornBytes } };
   } catch (err) {
     await fs.rm(dest, { force: true });

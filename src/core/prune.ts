@@ -6,6 +6,7 @@
  * prune leaves no half-deleted backup and a rerun finishes the job.
  */
 import { CancelledError, StoreError, StorageOpsError, oneLine } from './errors.js';
+import { faultPointNoAbort } from './faults.js';
 import type { Logger } from './logger.js';
 import { describePolicy } from './retention/policy.js';
 import { planRetention, type RetentionPlan } from './retention/plan.js';
@@ -38,6 +39,12 @@ export interface PruneResult {
 
 /** Plans and applies retention to `store`. Throws RetentionError when a guard refuses the plan. */
 export async function prune(store: BackupStore, logger: Logger, opts: PruneOptions): Promise<PruneResult> {
+  return store.withLock
+    ? store.withLock('prune', () => pruneLocked(store, logger, opts))
+    : pruneLocked(store, logger, opts);
+}
+
+async function pruneLocked(store: BackupStore, logger: Logger, opts: PruneOptions): Promise<PruneResult> {
   let backups: StoredBackup[];
   try {
     backups = await store.list();
@@ -90,6 +97,7 @@ export async function prune(store: BackupStore, logger: Logger, opts: PruneOptio
       }
       deleted.push(r.name);
       logger.info(`deleted ${r.name}`);
+      await faultPointNoAbort(`prune:deleted-${deleted.length}`, opts.signal);
     }
     logger.info(`pruned ${deleted.length} backups, kept ${plan.keep.length}`);
   } else {

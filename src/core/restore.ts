@@ -14,6 +14,7 @@
  *   7. smoke checks; on failure optionally revert from the safety copies.
  * A crash at any point leaves each target wholly old or wholly restored.
  */
+import { statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DatabaseSync, backup as sqliteBackup } from 'node:sqlite';
@@ -27,7 +28,8 @@ import {
   UsageError,
   oneLine,
 } from './errors.js';
-import { faultPoint } from './faults.js';
+import { diskFullError, ensureSpace, isDiskFull } from './disk-space.js';
+import { faultPoint, faultPointNoAbort } from './faults.js';
 import { copyFileHashed, exists, fsyncDir, fsyncFile, hashFile, tempNameBeside, throttledProgress } from './fs-safe.js';
 import type { Logger } from './logger.js';
 import { formatStamp, validateBackupName } from './naming.js';
@@ -90,6 +92,8 @@ export interface RestorePlan {
   files: RestoreFilePlan[];
   /** Sidecar files that exist now and will be removed. */
   sidecars: string[];
+  /** Targets reached through a symbolic link: "<link> follows the link ... to <real file>". */
+  links?: string[];
   commands: { stopWriters?: string; startWriters?: string };
 }
 
@@ -123,9 +127,21 @@ export async function planRestore(
   }
   const roots = dataRoots(manifest.backend, config.dbPath);
   const files: RestoreFilePlan[] = [];
+  const links: string[] = [];
   for (const f of manifest.files) {
-    const target = roots.files.find((r) => r.role === f.role)?.path;
+    let target = roots.files.find((r) => r.role === f.role)?.path;
     if (!target) throw new RestoreError(`${manifest.name}: no target for a ${f.role} file`);
+    const st = await fs.lstat(target).catch(() => null);
+    if (st?.isSymbolicLink()) {
+      // A linked database is common (a data disk mounted elsewhere): replace the real file, keep the link.
+      const real = await fs.realpath(target).catch(() => null);
+      if (!real) throw new UsageError(`--db-path: ${target} is a link to a missing file; expected the database file`);
+      links.push(`${target} is a link to ${real}`);
+      target = real;
+    }
+    if ((await fs.stat(target).catch(() => null))?.isDirectory()) {
+      throw new UsageError(`--db-path: ${target} is a folder; expected the SQLite database file`);
+    }
     const targetExists = await exists(target);
     files.push({
       role: f.role,
@@ -148,6 +164,7 @@ export async function planRestore(
     sourceJournalMode: manifest.files.find((f) => f.sqlite)?.sqlite?.sourceJournalMode ?? null,
     files,
     sidecars,
+    links,
     commands: { stopWriters: writers.stop, startWriters: writers.start },
   };
 }
@@ -191,6 +208,7 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreResult> {
     }
     const stamp = formatStamp((opts.now ?? (() => new Date()))());
     const plan = await planRestore(manifest, opts.config, opts.backendExplicit, stamp, opts.writers);
+    for (const l of plan.links ?? []) logger.info(`--db-path: ${l}; restoring into the real file`);
     if (opts.dryRun) {
       logger.info('dry run: nothing changed');
       return {
@@ -210,55 +228,68 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreResult> {
     }
     const safetyCopies: string[] = [];
     const removedSidecars: string[] = [];
-    await withWritersStopped(
-      opts.writers ?? {},
-      { cwd: opts.cwd, env: opts.env, logger, signal: opts.signal },
-      async () => {
-        await faultPoint('restore:writers-stopped', opts.signal);
-        // Safety copies (read the live files) and staging (copy the backup beside
-        // its target) touch different files, so they run side by side: the
-        // SQLite backup API works on the thread pool while the staging copy
-        // streams. Nothing is swapped until both have finished.
-        const staged = await phase('safety copy and staging', async () => {
-          const safety = (async () => {
-            for (const f of plan.files) {
-              if (!f.targetExists || !f.safetyCopy) continue;
-              opts.signal?.throwIfAborted();
-              await makeSafetyCopy(f, logger);
-              safetyCopies.push(f.safetyCopy);
+    const removedTemps = await removeStaleTemps(plan);
+    if (removedTemps.length) logger.info(`removed leftovers of an interrupted restore: ${removedTemps.join(', ')}`);
+    await ensureSpace(spaceDir(plan), spaceNeeded(plan), `restoring ${name}`);
+    let replaced = 0;
+    try {
+      await withWritersStopped(
+        opts.writers ?? {},
+        { cwd: opts.cwd, env: opts.env, logger, signal: opts.signal },
+        async () => {
+          await faultPoint('restore:writers-stopped', opts.signal);
+          // Safety copies (read the live files) and staging (copy the backup beside
+          // its target) touch different files, so they run side by side: the
+          // SQLite backup API works on the thread pool while the staging copy
+          // streams. Nothing is swapped until both have finished.
+          const staged = await phase('safety copy and staging', async () => {
+            const safety = (async () => {
+              for (const f of plan.files) {
+                if (!f.targetExists || !f.safetyCopy) continue;
+                opts.signal?.throwIfAborted();
+                await makeSafetyCopy(f, logger);
+                safetyCopies.push(f.safetyCopy);
+              }
+            })();
+            const staging = stageFiles(plan, opened.dir, logger, opts.signal);
+            const [s1, s2] = await Promise.allSettled([safety, staging]);
+            if (s1.status === 'rejected') {
+              if (s2.status === 'fulfilled') for (const st of s2.value) await fs.rm(st.temp, { force: true });
+              throw s1.reason;
             }
-          })();
-          const staging = stageFiles(plan, opened.dir, logger, opts.signal);
-          const [s1, s2] = await Promise.allSettled([safety, staging]);
-          if (s1.status === 'rejected') {
-            if (s2.status === 'fulfilled') for (const st of s2.value) await fs.rm(st.temp, { force: true });
-            throw s1.reason;
+            if (s2.status === 'rejected') throw s2.reason;
+            return s2.value;
+          });
+          try {
+            await faultPoint('restore:safety-copied', opts.signal);
+            await faultPoint('restore:staged', opts.signal);
+            opts.signal?.throwIfAborted();
+          } catch (err) {
+            for (const st of staged) await fs.rm(st.temp, { force: true });
+            throw err;
           }
-          if (s2.status === 'rejected') throw s2.reason;
-          return s2.value;
-        });
-        try {
-          await faultPoint('restore:safety-copied', opts.signal);
-          await faultPoint('restore:staged', opts.signal);
-          opts.signal?.throwIfAborted();
-        } catch (err) {
-          for (const st of staged) await fs.rm(st.temp, { force: true });
-          throw err;
-        }
-        await phase('swap', async () => {
-          // From here on we finish: a half-applied restore is worse than a late cancel.
-          for (const s of staged) {
-            if (s.role === 'sqlite') removedSidecars.push(...(await removeSidecars(s.target)));
-            await fs.rename(s.temp, s.target);
-            await fsyncDir(path.dirname(s.target));
-            logger.info(`restored ${s.target}`);
-          }
-          for (const s of staged) {
-            if (s.role === 'sqlite' && plan.sourceJournalMode === 'wal') setJournalMode(s.target, 'wal');
-          }
-        });
-      },
-    );
+          await phase('swap', async () => {
+            // From here on we finish: a half-applied restore is worse than a late cancel.
+            for (const s of staged) {
+              if (s.role === 'sqlite') removedSidecars.push(...(await removeSidecars(s.target)));
+              await fs.rename(s.temp, s.target);
+              replaced += 1;
+              await fsyncDir(path.dirname(s.target));
+              logger.info(`restored ${s.target}`);
+              await faultPointNoAbort(`restore:renamed-${replaced}`, opts.signal);
+            }
+            for (const s of staged) {
+              if (s.role === 'sqlite' && plan.sourceJournalMode === 'wal') setJournalMode(s.target, 'wal');
+            }
+          });
+        },
+      );
+    } catch (err) {
+      // Nothing was replaced: the safety copies of this run only take space.
+      if (replaced === 0) for (const c of safetyCopies) await removeSafetyCopy(c);
+      if (isDiskFull(err)) throw await diskFullError(spaceDir(plan), `restoring ${name}`, spaceNeeded(plan), err);
+      throw err;
+    }
     let smoke: SmokeOutcome | null = null;
     let reverted = false;
     if (opts.smoke) {
@@ -301,6 +332,71 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreResult> {
   } finally {
     await opened.release();
   }
+}
+
+/** Folder the restore writes into (every target of one backend shares it). */
+function spaceDir(plan: RestorePlan): string {
+  return path.dirname(plan.files[0]?.target ?? '.');
+}
+
+/** Bytes a restore writes before anything is replaced: staged files plus safety copies. */
+function spaceNeeded(plan: RestorePlan): number {
+  let n = 0;
+  for (const f of plan.files) {
+    n += f.bytes;
+    if (f.targetExists) n += fsSizeSync(f.target);
+  }
+  return n;
+}
+
+function fsSizeSync(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function removeSafetyCopy(copy: string): Promise<void> {
+  await fs.rm(copy, { force: true });
+  for (const s of SIDECARS) await fs.rm(copy + s, { force: true });
+}
+
+/** True when a process with this pid runs on this host. */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temp files a killed restore left beside the targets
+ * (`.<name>.restore-<pid>-<hex>`, `.<name>.revert-…`, `.<name>.pre-restore-<stamp>.partial-…`)
+ * whose owner pid is gone. A live owner's files are never touched.
+ */
+export async function removeStaleTemps(plan: RestorePlan): Promise<string[]> {
+  const removed: string[] = [];
+  const byDir = new Map<string, string[]>();
+  for (const f of plan.files) {
+    const dir = path.dirname(f.target);
+    byDir.set(dir, [...(byDir.get(dir) ?? []), path.basename(f.target)]);
+  }
+  for (const [dir, bases] of byDir) {
+    const entries = await fs.readdir(dir).catch(() => [] as string[]);
+    for (const e of entries) {
+      const m = /^\.(.+)\.(restore|revert|partial)-(\d+)-[0-9a-f]{8}$/.exec(e);
+      if (!m) continue;
+      const [, of, kind, pidText] = m;
+      const ours = kind === 'partial' ? bases.some((b) => of!.startsWith(`${b}.pre-restore-`)) : bases.includes(of!);
+      if (!ours || pidAlive(Number(pidText))) continue;
+      await fs.rm(path.join(dir, e), { force: true });
+      removed.push(path.join(dir, e));
+    }
+  }
+  return removed;
 }
 
 /**

@@ -56,7 +56,8 @@ export interface Manifest {
   backend: Backend;
   /** ISO-8601 UTC creation time, millisecond precision. */
   createdAt: string;
-  source: { dbPath: string; host?: string };
+  /** `dbRealPath`: where a linked `dbPath` really points (recorded only when it differs). */
+  source: { dbPath: string; host?: string; dbRealPath?: string };
   /** Analysis schema version of the data (SQLite table or meta file), when known. */
   schemaVersion: string | null;
   files: ManifestFile[];
@@ -115,4 +116,10 @@ export interface BackupStore {
   open(name: string): Promise<OpenedBackup>;
   /** Deletes a backup. Idempotent: deleting a missing backup succeeds. */
   remove(name: string): Promise<void>;
+  /**
+   * Runs `fn` while holding the store's exclusive lock, when the store has one
+   * (a prune holds it for its whole plan-and-delete, so it never interleaves
+   * with another prune or with a backup's publish).
+   */
+  withLock?<T>(purpose: string, fn: () => Promise<T>): Promise<T>;
 }
