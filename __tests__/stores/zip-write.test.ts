@@ -36,7 +36,11 @@ describe('writeZip', () => {
     }
     const py = execFileSync(
       'python3',
-      ['-c', 'import sys,zipfile,hashlib\nz=zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nfor i in z.infolist(): print(i.filename, hashlib.sha256(z.read(i)).hexdigest(), i.date_time)', zip],
+      [
+        '-c',
+        'import sys,zipfile,hashlib\nz=zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nfor i in z.infolist(): print(i.filename, hashlib.sha256(z.read(i)).hexdigest(), i.date_time)',
+        zip,
+      ],
       { encoding: 'utf8' },
     );
     for (const [n, b] of Object.entries(files)) expect(py).toContain(`${n} ${sha(b)} (2026, 3, 1, 10, 20, 30)`);
