@@ -37,6 +37,7 @@ import { assertSqliteFile } from './sqlite-inspect.js';
 import type { BackupStore, Manifest, ManifestFile } from './types.js';
 import { verifyBackupDir } from './verify.js';
 import { withWritersStopped, type WriterCommands } from './writers.js';
+import { pidAlive } from './pid.js';
 
 /** SQLite files that must not survive next to a replaced database. */
 export const SIDECARS = ['-wal', '-shm', '-journal'] as const;
@@ -360,16 +361,6 @@ function fsSizeSync(file: string): number {
 async function removeSafetyCopy(copy: string): Promise<void> {
   await fs.rm(copy, { force: true });
   for (const s of SIDECARS) await fs.rm(copy + s, { force: true });
-}
-
-/** True when a process with this pid runs on this host. */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

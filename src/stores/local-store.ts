@@ -35,6 +35,7 @@ import { fsyncDir } from '../core/fs-safe.js';
 import { readManifest } from '../core/manifest.js';
 import { validateBackupName } from '../core/naming.js';
 import type { BackupStore, Manifest, OpenedBackup, StoredBackup } from '../core/types.js';
+import { pidAlive } from '../core/pid.js';
 
 const STAGING = '.staging';
 const TRASH = '.trash';
@@ -60,16 +61,6 @@ export interface LocalStoreOptions {
   onWait?: (message: string) => void;
   /** Stops waiting for the lock. */
   signal?: AbortSignal;
-}
-
-/** True when a process with this pid is alive on this host. */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export class LocalStore implements BackupStore {
