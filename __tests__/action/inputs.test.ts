@@ -118,7 +118,7 @@ describe('defaults', () => {
       }),
     );
     expect(i.backend).toBe('mongo-prototype');
-    expect(i.store).toEqual({ kind: 'local', dir: 'backups/local' });
+    expect(i.store).toEqual({ kind: 'local', dir: 'backups/local', lockTimeoutMs: 60_000 });
     expect(i.writers).toEqual({ stop: 'systemctl stop api', start: 'systemctl start api' });
     expect(i.retention?.policy).toEqual({ ...PROFILES.staging, last: 3 });
     expect(i.retention?.timezone).toBe('Europe/Berlin');
@@ -233,6 +233,12 @@ describe('every validation error names the input and the valid values', () => {
       /expected weeks, days, hours, minutes like 48h/,
     ],
     ['zero max-backup-age', { 'max-backup-age': '0h' }, 'max-backup-age', /expected a duration above zero like 48h/],
+    [
+      'bad lock-timeout for a local store',
+      { store: 'backups', 'lock-timeout': 'soon' },
+      'lock-timeout',
+      /expected a positive number of seconds/,
+    ],
     ['retention-days too long', { 'retention-days': '401' }, 'retention-days', /expected a whole number from 1 to 400/],
     ['retention-days zero', { 'retention-days': '0' }, 'retention-days', /expected a whole number from 1 to 400/],
     ['bad run-id', { command: 'restore', 'run-id': 'abc' }, 'run-id', /expected a whole number from 1 up/],

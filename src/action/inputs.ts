@@ -34,7 +34,7 @@ export interface ActionInputs {
   command: ActionCommand;
   dbPath?: string;
   backend?: string;
-  store: { kind: 'artifacts' } | { kind: 'local'; dir: string };
+  store: { kind: 'artifacts' } | { kind: 'local'; dir: string; lockTimeoutMs: number };
   prefix?: string;
   writers: { stop?: string; start?: string };
   prune: boolean;
@@ -157,7 +157,9 @@ export function readInputs(get: InputGetter): ActionInputs {
   }
   const storeText = opt(get, 'store') ?? 'artifacts';
   const store: ActionInputs['store'] =
-    storeText === 'artifacts' ? { kind: 'artifacts' } : { kind: 'local', dir: storeText };
+    storeText === 'artifacts'
+      ? { kind: 'artifacts' }
+      : { kind: 'local', dir: storeText, lockTimeoutMs: Math.round((secondsInput(get, 'lock-timeout') ?? 60) * 1000) };
   const prefix = opt(get, 'prefix');
   if (prefix !== undefined) validatePrefix(prefix, 'input prefix');
 

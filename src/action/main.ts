@@ -77,7 +77,13 @@ function config(ctx: Ctx): ResolvedConfig {
 /** Opens the store the inputs name; the artifact client is loaded only when used (cold start). */
 async function openStore(ctx: Ctx, cfg: ResolvedConfig): Promise<BackupStore> {
   const { inputs, env } = ctx;
-  if (inputs.store.kind === 'local') return new LocalStore(path.resolve(ctx.workspace, inputs.store.dir));
+  if (inputs.store.kind === 'local') {
+    return new LocalStore(path.resolve(ctx.workspace, inputs.store.dir), {
+      lockTimeoutMs: inputs.store.lockTimeoutMs,
+      onWait: (m) => ctx.logger.info(m),
+      signal: ctx.signal,
+    });
+  }
   const repoFull = env.GITHUB_REPOSITORY ?? '';
   const [owner, repo] = repoFull.split('/');
   if (!owner || !repo)
