@@ -231,74 +231,38 @@ describe('restore', () => {
 });
 
 describe('restore with smoke checks against a real local HTTP service', () => {
-  test('healthy service: restore succeeds and reports both checks', async () => {
+  /** Backs up, runs `prepare`, then restores with smoke checks against a fake service in `state`. */
+  async function restoreWithSmoke(init: Record<string, unknown>, prepare: () => void, extra: string[]) {
     const { startFakeService } = await import('../ops/fake-service.js');
-    const svc = await startFakeService();
+    const svc = await startFakeService(init);
     try {
       const b = await backup();
-      const env = cleanEnv({ SO_TOKEN: svc.state.token });
+      prepare();
+      const smokeFlags = ['--base-url', svc.url, '--story-id', 'story-1', '--token-env', 'SO_TOKEN'];
       const r = await runCli(
-        [
-          'restore',
-          '--store',
-          store,
-          '--backup',
-          b.name,
-          '--db-path',
-          db,
-          '--base-url',
-          svc.url,
-          '--story-id',
-          'story-1',
-          '--token-env',
-          'SO_TOKEN',
-          '--json',
-        ],
-        { env },
+        ['restore', '--store', store, '--backup', b.name, '--db-path', db, ...smokeFlags, ...extra],
+        { env: cleanEnv({ SO_TOKEN: svc.state.token }) },
       );
-      expect(r.code).toBe(0);
-      const doc = JSON.parse(r.stdout);
-      expect(doc.smoke.ok).toBe(true);
-      expect(doc.smoke.checks.map((c: { name: string }) => c.name)).toEqual(['healthz', 'analysis']);
       expect(r.stdout + r.stderr).not.toContain(svc.state.token);
+      return r;
     } finally {
       await svc.close();
     }
+  }
+
+  test('healthy service: restore succeeds and reports both checks', async () => {
+    const r = await restoreWithSmoke({}, () => {}, ['--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.smoke.ok).toBe(true);
+    expect(doc.smoke.checks.map((c: { name: string }) => c.name)).toEqual(['healthz', 'analysis']);
   });
 
   test('analysis missing after restore: exit 1 naming the check; --revert-on-failure puts the old data back', async () => {
-    const { startFakeService } = await import('../ops/fake-service.js');
-    const svc = await startFakeService({ stories: new Set() });
-    try {
-      const b = await backup();
-      addRows(db, 4);
-      const env = cleanEnv({ SO_TOKEN: svc.state.token });
-      const r = await runCli(
-        [
-          'restore',
-          '--store',
-          store,
-          '--backup',
-          b.name,
-          '--db-path',
-          db,
-          '--base-url',
-          svc.url,
-          '--story-id',
-          'story-1',
-          '--token-env',
-          'SO_TOKEN',
-          '--revert-on-failure',
-        ],
-        { env },
-      );
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/smoke checks failed after restoring .*404.*reverted to the pre-restore data/);
-      expect(count(db)).toBe(44);
-      expect(r.stdout + r.stderr).not.toContain(svc.state.token);
-    } finally {
-      await svc.close();
-    }
+    const r = await restoreWithSmoke({ stories: new Set() }, () => addRows(db, 4), ['--revert-on-failure']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/smoke checks failed after restoring .*404.*reverted to the pre-restore data/);
+    expect(count(db)).toBe(44);
   });
 
   test('a bad smoke flag is refused before anything is touched', async () => {
