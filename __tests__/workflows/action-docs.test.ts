@@ -1,8 +1,7 @@
 /**
  * The inputs and outputs tables in the user documentation are generated from
  * action.yml by scripts/gen-action-docs.mjs; this fails when they drift.
- * README.md is checked when it holds the markers; docs/usage.md (the README
- * text the lead splices in) holds them too, so at least one file is checked.
+ * README.md holds the markers.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
