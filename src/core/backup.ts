@@ -68,14 +68,12 @@ export async function runBackup(opts: BackupOptions): Promise<BackupResult> {
   const now = opts.now ?? (() => new Date());
   const prefix = opts.prefix ? validatePrefix(opts.prefix) : defaultPrefix(dbStem(config.dbPath), config.backend);
   await preflightSources(config);
-  const existing = new Set((await store.list()).map((b) => b.name));
   let createdAt = now();
   let name = backupName(prefix, createdAt);
-  // Two backups in the same millisecond (or a clock that stepped back) still get distinct names.
-  while (existing.has(name)) {
-    createdAt = new Date(createdAt.getTime() + 1);
-    name = backupName(prefix, createdAt);
-  }
+  // Two backups in the same millisecond (or a clock that stepped back) still get
+  // distinct names: the store refuses a taken name (NameTakenError, below) and
+  // we take the next millisecond. Asking the store for the name itself is one
+  // cheap lookup, where listing every backup first would page through them all.
   let staging: string | undefined;
   for (let attempt = 0; staging === undefined; attempt++) {
     try {
