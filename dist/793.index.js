@@ -341,7 +341,7 @@ async function writeZip(zipPath, files, opts) {
             await write(header);
             let crc = 0;
             let size = 0;
-            const source = (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1 << 20 });
+            const source = (0,external_node_fs_.createReadStream)(file, { highWaterMark: 4 << 20 });
             source.on('data', (chunk) => {
                 crc = external_node_zlib_default().crc32(chunk, crc);
                 size += chunk.length;
@@ -352,7 +352,7 @@ async function writeZip(zipPath, files, opts) {
                     await write(chunk);
             }
             else {
-                const deflate = external_node_zlib_default().createDeflateRaw({ level: opts.level });
+                const deflate = external_node_zlib_default().createDeflateRaw({ level: opts.level, chunkSize: 1 << 20 });
                 source.on('error', (err) => deflate.destroy(err));
                 source.pipe(deflate);
                 for await (const chunk of deflate)

@@ -48,6 +48,34 @@ describe('writeZip', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('a 72 MiB file of mixed random and repetitive data round-trips', async () => {
+    const dir = tempDir('zipw');
+    // Many read chunks and deflate buffers, compressible and random runs alternating.
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 72; i++) parts.push(i % 3 === 0 ? randomBytes(1 << 20) : Buffer.alloc(1 << 20, i));
+    const big = Buffer.concat(parts);
+    const file = path.join(dir, 'story_gen.db');
+    fs.writeFileSync(file, big);
+    const zip = path.join(dir, 'out');
+    const size = await writeZip(zip, [file], { level: 1, mtime: new Date('2026-03-01T00:00:00Z') });
+    expect(size).toBeLessThan(big.length);
+    expect(fs.readdirSync(dir).sort()).toEqual(['out', 'story_gen.db']);
+    const [entry] = await readZipEntries(zip);
+    await extractEntry(zip, entry!, path.join(dir, 'x.db'));
+    expect(sha(fs.readFileSync(path.join(dir, 'x.db')))).toBe(sha(big));
+    const py = execFileSync(
+      'python3',
+      [
+        '-c',
+        'import sys,zipfile,hashlib\nz=zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(hashlib.sha256(z.read("story_gen.db")).hexdigest())',
+        zip,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(py.trim()).toBe(sha(big));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('a failure removes the partial zip', async () => {
     const dir = tempDir('zipw');
     const zip = path.join(dir, 'z');

@@ -83,7 +83,7 @@ export async function writeZip(
 
       let crc = 0;
       let size = 0;
-      const source = createReadStream(file, { highWaterMark: 1 << 20 });
+      const source = createReadStream(file, { highWaterMark: 4 << 20 });
       source.on('data', (chunk) => {
         crc = zlib.crc32(chunk as Buffer, crc);
         size += chunk.length;
@@ -92,7 +92,7 @@ export async function writeZip(
       if (method === 0) {
         for await (const chunk of source) await write(chunk as Buffer);
       } else {
-        const deflate = zlib.createDeflateRaw({ level: opts.level });
+        const deflate = zlib.createDeflateRaw({ level: opts.level, chunkSize: 1 << 20 });
         source.on('error', (err) => deflate.destroy(err));
         source.pipe(deflate);
         for await (const chunk of deflate) await write(chunk as Buffer);
