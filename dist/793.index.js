@@ -23,6 +23,8 @@ var promises_default = /*#__PURE__*/__webpack_require__.n(promises_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/core/config.ts
+var config = __webpack_require__(84489);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __webpack_require__(74296);
 // EXTERNAL MODULE: ./src/core/manifest.ts
@@ -459,9 +461,9 @@ async function writeZip(zipPath, files, opts) {
 
 
 
+
 /** Largest manifest.json we read into memory. */
 const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-const BACKENDS = ['sqlite', 'mongo-prototype', 'graph-prototype'];
 /** Characters the artifact service refuses in names (toolkit path-and-artifact-name-validation). */
 const BAD_ARTIFACT_CHARS = /[":<>|*?\r\n\\/]/;
 /** `sha256:<hex>` whatever form the digest came in; undefined when there is none. */
@@ -776,7 +778,7 @@ class ArtifactStore {
     backend() {
         if (this.opts.backend)
             return this.opts.backend;
-        return BACKENDS.find((b) => this.prefix.endsWith(`-${b}`)) ?? 'unknown';
+        return config/* BACKENDS */.A7.find((b) => this.prefix.endsWith(`-${b}`)) ?? 'unknown';
     }
     uploadError(name, err) {
         const msg = (0,errors/* oneLine */.TN)(err);

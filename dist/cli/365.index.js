@@ -100,13 +100,6 @@ class CancelledError extends StorageOpsError {
     exitCode = 130;
     code = 'cancelled';
 }
-/** Turns anything thrown into a StorageOpsError, keeping the original as `cause`. */
-function asStorageOpsError(err, context) {
-    if (err instanceof StorageOpsError)
-        return err;
-    const base = err instanceof Error ? err.message : String(err);
-    return new StorageOpsError(context ? `${context}: ${base}` : base, { cause: err });
-}
 /** One-line message of an error, for logs (never includes stack traces). */
 function oneLine(err) {
     const msg = err instanceof Error ? err.message : String(err);
@@ -442,17 +435,7 @@ async function writeFileAtomic(target, data, mode) {
 }
 /** Copies `src` to the new file `dest` (never overwriting), keeping its mode, durably. */
 async function copyFileDurable(src, dest) {
-    const data = await promises_default().readFile(src);
-    const mode = (await promises_default().stat(src)).mode & 0o7777;
-    const handle = await promises_default().open(dest, 'wx', 0o600);
-    try {
-        await handle.writeFile(data);
-        await handle.chmod(mode);
-        await handle.sync();
-    }
-    finally {
-        await handle.close();
-    }
+    await copyFileHashed(src, dest, { mode: (await promises_default().stat(src)).mode & 0o7777 });
     await fsyncDir(external_node_path_default().dirname(dest));
 }
 /**
@@ -462,9 +445,12 @@ async function copyFileDurable(src, dest) {
 async function copyFileHashed(src, dest, opts = {}) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     const total = opts.limit ?? (await promises_default().stat(src)).size;
-    const out = await promises_default().open(dest, 'wx', 0o644);
+    // With an explicit mode (an env file's 0600), the copy is never wider than 0600 before it gets it.
+    const out = await promises_default().open(dest, 'wx', opts.mode === undefined ? 0o644 : 0o600);
     let bytes = 0;
     try {
+        if (opts.mode !== undefined)
+            await out.chmod(opts.mode);
         const stream = (0,external_node_fs_.createReadStream)(src, {
             highWaterMark: 1 << 20,
             ...(opts.limit !== undefined ? { end: opts.limit - 1 } : {}),
@@ -565,7 +551,7 @@ async function lastCompleteLineEnd(file, size) {
  * Streams the lines of a JSONL file and checks each is valid UTF-8 and JSON.
  * Returns the line count; throws `makeError(message)` at the first bad line.
  */
-async function validateJsonl(file, makeError = (m) => new VerifyError(m), limit) {
+async function validateJsonl(file, makeError = (m) => new VerifyError(m)) {
     const decoder = new TextDecoder('utf-8', { fatal: true });
     let lines = 0;
     let pending = [];
@@ -586,14 +572,7 @@ async function validateJsonl(file, makeError = (m) => new VerifyError(m), limit)
             throw makeError(`${file}: line ${lines} is not valid JSON (${err.message.split('\n')[0]})`);
         }
     };
-    const stream = (0,external_node_fs_.createReadStream)(file, {
-        highWaterMark: 1 << 20,
-        ...(limit !== undefined ? { end: limit - 1 } : {}),
-    });
-    if (limit === 0) {
-        stream.destroy();
-        return 0;
-    }
+    const stream = (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1 << 20 });
     for await (const chunk of stream) {
         let from = 0;
         for (;;) {
@@ -898,12 +877,6 @@ async function assertSqliteFile(file, what = 'database') {
 function quoteIdent(name) {
     return `"${name.replace(/"/g, '""')}"`;
 }
-/** Runs `PRAGMA integrity_check` and returns the problems found (empty when ok). */
-function integrityProblems(db) {
-    const rows = db.prepare('PRAGMA integrity_check').all();
-    const msgs = rows.map((r) => String(r.integrity_check));
-    return msgs.length === 1 && msgs[0] === 'ok' ? [] : msgs;
-}
 /** Facts about an open database (one read transaction should be active for consistency). */
 function collectFacts(db, sourceJournalMode) {
     const one = (sql) => Object.values(db.prepare(sql).get())[0];
@@ -936,6 +909,16 @@ function collectFacts(db, sourceJournalMode) {
         tables,
         analysisSchemaVersion,
     };
+}
+/** Sets a database file's journal mode (and with it the file-format flag in its header). */
+function setJournalMode(file, mode) {
+    const db = new external_node_sqlite_.DatabaseSync(file);
+    try {
+        db.exec(`PRAGMA journal_mode=${mode}`);
+    }
+    finally {
+        db.close();
+    }
 }
 /** Opens a database file read-only for checks (never creates it, never writes). */
 function openReadOnly(file) {
@@ -1017,9 +1000,14 @@ function integrityProblemsInWorker(file) {
 const STEP_BYTES = 16 * 1024 * 1024;
 /** How long we wait for a writer to let us take the read lock. */
 const LOCK_WAIT_MS = 30_000;
-/** Snapshots `source` into `dest` (which must not exist). */
-async function snapshotSqlite(source, dest, opts = {}) {
-    await assertSqliteFile(source);
+/**
+ * Copies a live database into `dest` (which must not exist) as one committed
+ * state, through the backup API inside one held read transaction (see the
+ * module comment), then makes the copy a self-contained DELETE-journal file and
+ * fsyncs it. Used for snapshots and for restore's safety copies. Returns the
+ * source's journal mode.
+ */
+async function copyConsistent(source, dest, opts = {}) {
     let src;
     try {
         src = new external_node_sqlite_.DatabaseSync(source, { timeout: LOCK_WAIT_MS });
@@ -1066,8 +1054,23 @@ async function snapshotSqlite(source, dest, opts = {}) {
         src.close();
     }
     try {
-        makeSelfContained(dest);
+        // A copy of a WAL database carries the WAL flag in its header; DELETE mode
+        // makes it a single file that needs no -wal beside it.
+        setJournalMode(dest, 'delete');
         await fsyncFile(dest);
+    }
+    catch (err) {
+        await promises_default().rm(dest, { force: true });
+        await promises_default().rm(`${dest}-journal`, { force: true });
+        throw new SnapshotError(`finishing the copy of ${source} failed: ${err.message}`, { cause: err });
+    }
+    return { journalMode };
+}
+/** Snapshots `source` into `dest` (which must not exist), then checks and describes the copy. */
+async function snapshotSqlite(source, dest, opts = {}) {
+    await assertSqliteFile(source);
+    const { journalMode } = await copyConsistent(source, dest, opts);
+    try {
         // The integrity check (worker thread) overlaps with the facts and the hash.
         const integrity = integrityProblemsInWorker(dest);
         integrity.catch(() => { });
@@ -1085,19 +1088,6 @@ async function snapshotSqlite(source, dest, opts = {}) {
         if (err instanceof StorageOpsError)
             throw err;
         throw new SnapshotError(`checking the snapshot of ${source} failed: ${err.message}`, { cause: err });
-    }
-}
-/**
- * A copy of a WAL database carries the WAL flag in its header; DELETE mode
- * makes it a single file that needs no -wal beside it.
- */
-function makeSelfContained(dest) {
-    const db = new external_node_sqlite_.DatabaseSync(dest);
-    try {
-        db.exec('PRAGMA journal_mode=DELETE');
-    }
-    finally {
-        db.close();
     }
 }
 /** Manifest facts of the snapshot, read in one transaction. */
@@ -1205,6 +1195,378 @@ const TOOL_VERSION = '0.1.0';
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __webpack_require__(421);
+;// CONCATENATED MODULE: ./src/core/checklist.ts
+/**
+ * The runbook's Validation Checklist: run shell commands, each in its own
+ * process group, with a per-step timeout, optional fail-fast and parallelism.
+ *
+ * Every step is the leader of a fresh process group (`detached: true`), so a
+ * timeout, a fail-fast cancel or SIGINT/SIGTERM can stop the step's whole tree
+ * (`kill(-pid)`) - pytest workers, a uv-spawned python, a backgrounded helper -
+ * and no orphan outlives the checklist.
+ */
+
+
+
+/** The runbook's four validation commands, in its order. */
+const DEFAULT_CHECKLIST_STEPS = [
+    'uv run python tools/check_contract_drift.py',
+    'uv run pytest tests/test_story_analysis_store_factory.py',
+    'uv run pytest tests/test_api_app.py',
+    'uv run mkdocs build --strict',
+];
+/** The runbook's Rollback Policy checks. */
+const DEFAULT_ROLLBACK_STEPS = [
+    'uv run python tools/check_contract_drift.py',
+    'uv run pytest tests/test_api_app.py',
+];
+const CHECKLIST_DEFAULTS = {
+    /** pytest and mkdocs in a cold uv environment can take minutes. */
+    timeoutMs: 900_000,
+    killGraceMs: 5_000,
+    parallel: 1,
+    tailLines: 40,
+    tailBytes: 4096,
+};
+/**
+ * Parses a steps file: one command per line, blank lines and lines starting
+ * with `#` ignored; or a JSON array of command strings.
+ */
+function parseStepsFile(text, flag = '--steps-file') {
+    const body = text.replace(/^\uFEFF/, '');
+    if (body.trimStart().startsWith('[')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(body);
+        }
+        catch (err) {
+            throw new UsageError(`${flag}: looks like JSON but does not parse; expected an array of command strings`, {
+                cause: err,
+            });
+        }
+        if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === 'string' && s.trim() !== '')) {
+            throw new UsageError(`${flag}: JSON must be an array of non-empty command strings`);
+        }
+        return parsed.map((s) => s.trim());
+    }
+    const steps = body
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#'));
+    return steps;
+}
+/** Validates checklist options; UsageErrors name the flag. */
+function validateChecklistOptions(opts) {
+    if (opts.steps.length === 0)
+        throw new UsageError('--step/--steps-file: no steps to run');
+    for (const s of opts.steps) {
+        if (s.trim() === '')
+            throw new UsageError('--step: a step must be a non-empty shell command');
+    }
+    const p = opts.parallel ?? 1;
+    if (!Number.isInteger(p) || p < 1)
+        throw new UsageError('--parallel: expected an integer >= 1');
+    if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0)) {
+        throw new UsageError('--timeout: expected a positive number of seconds');
+    }
+}
+/** Keeps the most recent output within a byte budget, then cuts to lines. */
+class Tail {
+    budget;
+    chunks = [];
+    size = 0;
+    constructor(budget) {
+        this.budget = budget;
+    }
+    push(chunk) {
+        this.chunks.push(chunk);
+        this.size += chunk.length;
+        while (this.size - this.chunks[0].length >= this.budget && this.chunks.length > 1) {
+            this.size -= this.chunks.shift().length;
+        }
+    }
+    text(maxLines, maxBytes) {
+        let buf = Buffer.concat(this.chunks);
+        if (buf.length > maxBytes)
+            buf = buf.subarray(buf.length - maxBytes);
+        let text = buf.toString('utf8').replace(/\r\n/g, '\n');
+        if (text.endsWith('\n'))
+            text = text.slice(0, -1);
+        const lines = text.split('\n');
+        return lines.slice(Math.max(0, lines.length - maxLines)).join('\n');
+    }
+}
+/** Sends `sig` to a whole process group; false when the group is gone. */
+function killGroup(pid, sig) {
+    try {
+        process.kill(-pid, sig);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * True while a live (non-zombie) process is in the group. On Linux this reads
+ * /proc, because `kill(-pgid, 0)` also counts zombies, and a container's init
+ * may never reap a step's orphaned grandchildren.
+ */
+function groupAlive(pgid) {
+    let entries;
+    try {
+        entries = (0,external_node_fs_.readdirSync)('/proc');
+    }
+    catch {
+        try {
+            process.kill(-pgid, 0);
+            return true;
+        }
+        catch {
+            return false;
+        }
+    }
+    for (const e of entries) {
+        if (!/^\d+$/.test(e))
+            continue;
+        let stat;
+        try {
+            stat = (0,external_node_fs_.readFileSync)(`/proc/${e}/stat`, 'latin1');
+        }
+        catch {
+            continue;
+        }
+        // Fields after the command name, which may itself contain spaces and parens.
+        const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(rest[2]) === pgid && rest[0] !== 'Z' && rest[0] !== 'X')
+            return true;
+    }
+    return false;
+}
+const sleepMs = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Stops whatever is left of a group: SIGTERM, then SIGKILL after `grace`; resolves once it is gone. */
+async function drainGroup(pgid, grace) {
+    if (!groupAlive(pgid))
+        return;
+    killGroup(pgid, 'SIGTERM');
+    const termUntil = performance.now() + grace;
+    while (groupAlive(pgid) && performance.now() < termUntil)
+        await sleepMs(20);
+    if (!groupAlive(pgid))
+        return;
+    killGroup(pgid, 'SIGKILL');
+    const killUntil = performance.now() + 5000;
+    while (groupAlive(pgid) && performance.now() < killUntil)
+        await sleepMs(20);
+}
+/**
+ * Runs one shell command as the leader of a new process group and waits until
+ * the group is gone. `stop` (or `signal`) ends it early with status `cancelled`.
+ */
+function runShellCommand(command, opts, signal) {
+    const grace = opts.killGraceMs ?? CHECKLIST_DEFAULTS.killGraceMs;
+    const tailLines = opts.tailLines ?? CHECKLIST_DEFAULTS.tailLines;
+    const tailBytes = opts.tailBytes ?? CHECKLIST_DEFAULTS.tailBytes;
+    const tail = new Tail(Math.max(tailBytes * 4, 64 * 1024));
+    const startedAt = new Date();
+    const t0 = performance.now();
+    let reason = null;
+    let killTimer;
+    let pipeTimer;
+    const child = (0,external_node_child_process_.spawn)(command, {
+        shell: true,
+        detached: true,
+        cwd: opts.cwd,
+        env: opts.env ?? process.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const pid = child.pid ?? null;
+    const terminate = (why) => {
+        if (reason !== null || pid === null)
+            return;
+        reason = why;
+        killGroup(pid, 'SIGTERM');
+        killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), grace);
+    };
+    const timer = setTimeout(() => terminate('timeout'), opts.timeoutMs);
+    const onAbort = () => terminate('cancel');
+    if (signal) {
+        if (signal.aborted)
+            queueMicrotask(onAbort);
+        else
+            signal.addEventListener('abort', onAbort, { once: true });
+    }
+    child.stdout?.on('data', (c) => tail.push(c));
+    child.stderr?.on('data', (c) => tail.push(c));
+    const done = new Promise((resolve) => {
+        let spawnError = null;
+        let exit = null;
+        child.on('error', (err) => {
+            spawnError = err;
+        });
+        child.on('exit', (code, sig) => {
+            exit = { code, sig };
+            clearTimeout(timer);
+            // The shell is gone; anything it left running in its group (a
+            // backgrounded server, a stuck worker) would hold our pipes open and
+            // outlive the checklist, so stop the rest of the group too.
+            if (pid !== null && groupAlive(pid)) {
+                killGroup(pid, 'SIGTERM');
+                if (!killTimer)
+                    killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), grace);
+            }
+            // A process that left the group (setsid) may still hold our pipes; stop
+            // waiting for it to close them.
+            pipeTimer = setTimeout(() => {
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+            }, grace + 2000);
+        });
+        child.on('close', (code, sig) => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            // Pipes can close while a member that redirected its output lives on.
+            const drained = pid === null ? Promise.resolve() : drainGroup(pid, grace);
+            void drained.then(() => {
+                if (killTimer)
+                    clearTimeout(killTimer);
+                if (pipeTimer)
+                    clearTimeout(pipeTimer);
+                settle(code, sig);
+            });
+        });
+        const settle = (code, sig) => {
+            const finishedAt = new Date();
+            const e = exit ?? { code, sig };
+            let status;
+            let message = '';
+            if (reason === 'timeout') {
+                status = 'timed-out';
+                message = `timed out after ${Math.round(opts.timeoutMs / 100) / 10} s; its process group was stopped`;
+            }
+            else if (reason === 'cancel') {
+                status = 'cancelled';
+                message = 'cancelled; its process group was stopped';
+            }
+            else if (spawnError) {
+                status = 'failed';
+                message = `could not start: ${spawnError.message}`;
+            }
+            else if (e.code === 0) {
+                status = 'passed';
+            }
+            else {
+                status = 'failed';
+                message = e.sig ? `killed by ${e.sig}` : `exited with code ${e.code}`;
+            }
+            resolve({
+                status,
+                exitCode: e.code,
+                signal: e.sig,
+                pid,
+                startedAt: startedAt.toISOString(),
+                finishedAt: finishedAt.toISOString(),
+                durationMs: Math.round(performance.now() - t0),
+                outputTail: tail.text(tailLines, tailBytes),
+                message,
+            });
+        };
+    });
+    return { pid, done, stop: () => terminate('cancel') };
+}
+/**
+ * Runs the checklist. Never throws for failing steps: the result says what
+ * passed. When `signal` aborts, every running step's group is stopped, steps
+ * not yet started are `skipped`, and the result has `cancelled: true` - it
+ * resolves only after every group is gone.
+ */
+async function runChecklist(opts, logger, signal) {
+    validateChecklistOptions(opts);
+    const parallel = Math.min(opts.parallel ?? CHECKLIST_DEFAULTS.parallel, opts.steps.length);
+    const timeoutMs = opts.timeoutMs ?? CHECKLIST_DEFAULTS.timeoutMs;
+    const t0 = performance.now();
+    const results = opts.steps.map((command, i) => ({
+        index: i + 1,
+        command,
+        status: 'skipped',
+        exitCode: null,
+        signal: null,
+        pid: null,
+        startedAt: null,
+        finishedAt: null,
+        durationMs: 0,
+        outputTail: '',
+        message: 'not run',
+    }));
+    const running = new Map();
+    let next = 0;
+    let stopping = false;
+    let failedFast = false;
+    const stopAll = () => {
+        for (const r of running.values())
+            r.stop();
+    };
+    const onAbort = () => {
+        if (stopping)
+            return;
+        stopping = true;
+        logger.warn(`checklist interrupted: stopping ${running.size} running step(s)`);
+        stopAll();
+    };
+    if (signal?.aborted)
+        onAbort();
+    else
+        signal?.addEventListener('abort', onAbort, { once: true });
+    const worker = async () => {
+        while (!stopping && next < opts.steps.length) {
+            const i = next++;
+            const command = opts.steps[i];
+            logger.info(`step ${i + 1}/${opts.steps.length}: ${command}`);
+            const handle = runShellCommand(command, {
+                cwd: opts.cwd,
+                timeoutMs,
+                killGraceMs: opts.killGraceMs,
+                env: opts.env,
+                tailLines: opts.tailLines,
+                tailBytes: opts.tailBytes,
+            }, undefined);
+            running.set(i, handle);
+            const r = await handle.done;
+            running.delete(i);
+            results[i] = { index: i + 1, command, ...r };
+            if (r.status === 'passed') {
+                logger.info(`step ${i + 1} passed in ${(r.durationMs / 1000).toFixed(1)} s`);
+            }
+            else {
+                logger.error(`step ${i + 1} ${r.status}: ${r.message}`);
+                if (opts.failFast && !stopping && (r.status === 'failed' || r.status === 'timed-out')) {
+                    stopping = true;
+                    failedFast = true;
+                    logger.warn('fail-fast: stopping the other steps');
+                    stopAll();
+                }
+            }
+        }
+    };
+    try {
+        await Promise.all(Array.from({ length: parallel }, () => worker()));
+    }
+    finally {
+        signal?.removeEventListener('abort', onAbort);
+    }
+    const cancelled = signal?.aborted === true;
+    for (const r of results) {
+        if (r.status === 'skipped') {
+            r.message = cancelled ? 'not run: the checklist was interrupted' : failedFast ? 'not run: fail-fast' : 'not run';
+        }
+    }
+    return {
+        ok: !cancelled && results.every((r) => r.status === 'passed'),
+        cancelled,
+        steps: results,
+        durationMs: Math.round(performance.now() - t0),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/writers.ts
 /**
  * The runbook's "stop writers ... restart writers" around a snapshot or a
@@ -1214,47 +1576,30 @@ var external_node_child_process_ = __webpack_require__(421);
  */
 
 
-/** Runs one shell command in its own process group, streaming its output to the logger. */
-function runShell(command, opts) {
-    return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_.spawn)(command, {
-            shell: true,
-            cwd: opts.cwd,
-            env: opts.env,
-            detached: true,
-            stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        const forward = (data) => {
-            for (const line of data.toString('utf8').split(/\r?\n/))
-                if (line)
-                    opts.logger.info(`[${opts.label}] ${line}`);
-        };
-        child.stdout.on('data', forward);
-        child.stderr.on('data', forward);
-        let timedOut = false;
-        const timer = opts.timeoutMs !== undefined
-            ? setTimeout(() => {
-                timedOut = true;
-                try {
-                    process.kill(-child.pid, 'SIGKILL');
-                }
-                catch { }
-            }, opts.timeoutMs)
-            : undefined;
-        child.on('error', (err) => {
-            clearTimeout(timer);
-            reject(new CommandError(`${opts.label} could not start: ${err.message}`, { cause: err }));
-        });
-        child.on('close', (code, signal) => {
-            clearTimeout(timer);
-            if (timedOut)
-                reject(new CommandError(`${opts.label} timed out after ${opts.timeoutMs} ms: ${command}`));
-            else if (code === 0)
-                resolve();
-            else
-                reject(new CommandError(`${opts.label} failed (${signal ? `signal ${signal}` : `exit ${code}`}): ${command}`));
-        });
+/** Without a timeout a writer command may take as long as it needs (the longest timer Node allows). */
+const NO_LIMIT_MS = 2 ** 31 - 1;
+/**
+ * Runs one shell command in its own process group through the checklist's
+ * runner (the whole group is stopped on timeout, nothing is left behind) and
+ * logs the tail of its output.
+ */
+async function runShell(command, opts) {
+    const { done } = runShellCommand(command, {
+        cwd: opts.cwd ?? process.cwd(),
+        env: opts.env,
+        timeoutMs: opts.timeoutMs ?? NO_LIMIT_MS,
     });
+    const r = await done;
+    for (const line of r.outputTail.split(/\r?\n/))
+        if (line)
+            opts.logger.info(`[${opts.label}] ${line}`);
+    if (r.status === 'passed')
+        return;
+    if (r.status === 'timed-out')
+        throw new CommandError(`${opts.label} timed out after ${opts.timeoutMs} ms: ${command}`);
+    if (r.exitCode === null && r.signal === null)
+        throw new CommandError(`${opts.label} ${r.message}`);
+    throw new CommandError(`${opts.label} failed (${r.signal ? `signal ${r.signal}` : `exit ${r.exitCode}`}): ${command}`);
 }
 /**
  * Runs `fn` with writers stopped. Guarantees the start command runs once the
@@ -2016,378 +2361,6 @@ const backupCommand = {
         return 0;
     },
 };
-
-;// CONCATENATED MODULE: ./src/core/checklist.ts
-/**
- * The runbook's Validation Checklist: run shell commands, each in its own
- * process group, with a per-step timeout, optional fail-fast and parallelism.
- *
- * Every step is the leader of a fresh process group (`detached: true`), so a
- * timeout, a fail-fast cancel or SIGINT/SIGTERM can stop the step's whole tree
- * (`kill(-pid)`) - pytest workers, a uv-spawned python, a backgrounded helper -
- * and no orphan outlives the checklist.
- */
-
-
-
-/** The runbook's four validation commands, in its order. */
-const DEFAULT_CHECKLIST_STEPS = [
-    'uv run python tools/check_contract_drift.py',
-    'uv run pytest tests/test_story_analysis_store_factory.py',
-    'uv run pytest tests/test_api_app.py',
-    'uv run mkdocs build --strict',
-];
-/** The runbook's Rollback Policy checks. */
-const DEFAULT_ROLLBACK_STEPS = [
-    'uv run python tools/check_contract_drift.py',
-    'uv run pytest tests/test_api_app.py',
-];
-const CHECKLIST_DEFAULTS = {
-    /** pytest and mkdocs in a cold uv environment can take minutes. */
-    timeoutMs: 900_000,
-    killGraceMs: 5_000,
-    parallel: 1,
-    tailLines: 40,
-    tailBytes: 4096,
-};
-/**
- * Parses a steps file: one command per line, blank lines and lines starting
- * with `#` ignored; or a JSON array of command strings.
- */
-function parseStepsFile(text, flag = '--steps-file') {
-    const body = text.replace(/^\uFEFF/, '');
-    if (body.trimStart().startsWith('[')) {
-        let parsed;
-        try {
-            parsed = JSON.parse(body);
-        }
-        catch (err) {
-            throw new UsageError(`${flag}: looks like JSON but does not parse; expected an array of command strings`, {
-                cause: err,
-            });
-        }
-        if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === 'string' && s.trim() !== '')) {
-            throw new UsageError(`${flag}: JSON must be an array of non-empty command strings`);
-        }
-        return parsed.map((s) => s.trim());
-    }
-    const steps = body
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l !== '' && !l.startsWith('#'));
-    return steps;
-}
-/** Validates checklist options; UsageErrors name the flag. */
-function validateChecklistOptions(opts) {
-    if (opts.steps.length === 0)
-        throw new UsageError('--step/--steps-file: no steps to run');
-    for (const s of opts.steps) {
-        if (s.trim() === '')
-            throw new UsageError('--step: a step must be a non-empty shell command');
-    }
-    const p = opts.parallel ?? 1;
-    if (!Number.isInteger(p) || p < 1)
-        throw new UsageError('--parallel: expected an integer >= 1');
-    if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0)) {
-        throw new UsageError('--timeout: expected a positive number of seconds');
-    }
-}
-/** Keeps the most recent output within a byte budget, then cuts to lines. */
-class Tail {
-    budget;
-    chunks = [];
-    size = 0;
-    constructor(budget) {
-        this.budget = budget;
-    }
-    push(chunk) {
-        this.chunks.push(chunk);
-        this.size += chunk.length;
-        while (this.size - this.chunks[0].length >= this.budget && this.chunks.length > 1) {
-            this.size -= this.chunks.shift().length;
-        }
-    }
-    text(maxLines, maxBytes) {
-        let buf = Buffer.concat(this.chunks);
-        if (buf.length > maxBytes)
-            buf = buf.subarray(buf.length - maxBytes);
-        let text = buf.toString('utf8').replace(/\r\n/g, '\n');
-        if (text.endsWith('\n'))
-            text = text.slice(0, -1);
-        const lines = text.split('\n');
-        return lines.slice(Math.max(0, lines.length - maxLines)).join('\n');
-    }
-}
-/** Sends `sig` to a whole process group; false when the group is gone. */
-function killGroup(pid, sig) {
-    try {
-        process.kill(-pid, sig);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * True while a live (non-zombie) process is in the group. On Linux this reads
- * /proc, because `kill(-pgid, 0)` also counts zombies, and a container's init
- * may never reap a step's orphaned grandchildren.
- */
-function groupAlive(pgid) {
-    let entries;
-    try {
-        entries = (0,external_node_fs_.readdirSync)('/proc');
-    }
-    catch {
-        try {
-            process.kill(-pgid, 0);
-            return true;
-        }
-        catch {
-            return false;
-        }
-    }
-    for (const e of entries) {
-        if (!/^\d+$/.test(e))
-            continue;
-        let stat;
-        try {
-            stat = (0,external_node_fs_.readFileSync)(`/proc/${e}/stat`, 'latin1');
-        }
-        catch {
-            continue;
-        }
-        // Fields after the command name, which may itself contain spaces and parens.
-        const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (Number(rest[2]) === pgid && rest[0] !== 'Z' && rest[0] !== 'X')
-            return true;
-    }
-    return false;
-}
-const sleepMs = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Stops whatever is left of a group: SIGTERM, then SIGKILL after `grace`; resolves once it is gone. */
-async function drainGroup(pgid, grace) {
-    if (!groupAlive(pgid))
-        return;
-    killGroup(pgid, 'SIGTERM');
-    const termUntil = performance.now() + grace;
-    while (groupAlive(pgid) && performance.now() < termUntil)
-        await sleepMs(20);
-    if (!groupAlive(pgid))
-        return;
-    killGroup(pgid, 'SIGKILL');
-    const killUntil = performance.now() + 5000;
-    while (groupAlive(pgid) && performance.now() < killUntil)
-        await sleepMs(20);
-}
-/**
- * Runs one shell command as the leader of a new process group and waits until
- * the group is gone. `stop` (or `signal`) ends it early with status `cancelled`.
- */
-function runShellCommand(command, opts, signal) {
-    const grace = opts.killGraceMs ?? CHECKLIST_DEFAULTS.killGraceMs;
-    const tailLines = opts.tailLines ?? CHECKLIST_DEFAULTS.tailLines;
-    const tailBytes = opts.tailBytes ?? CHECKLIST_DEFAULTS.tailBytes;
-    const tail = new Tail(Math.max(tailBytes * 4, 64 * 1024));
-    const startedAt = new Date();
-    const t0 = performance.now();
-    let reason = null;
-    let killTimer;
-    let pipeTimer;
-    const child = (0,external_node_child_process_.spawn)(command, {
-        shell: true,
-        detached: true,
-        cwd: opts.cwd,
-        env: opts.env ?? process.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const pid = child.pid ?? null;
-    const terminate = (why) => {
-        if (reason !== null || pid === null)
-            return;
-        reason = why;
-        killGroup(pid, 'SIGTERM');
-        killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), grace);
-    };
-    const timer = setTimeout(() => terminate('timeout'), opts.timeoutMs);
-    const onAbort = () => terminate('cancel');
-    if (signal) {
-        if (signal.aborted)
-            queueMicrotask(onAbort);
-        else
-            signal.addEventListener('abort', onAbort, { once: true });
-    }
-    child.stdout?.on('data', (c) => tail.push(c));
-    child.stderr?.on('data', (c) => tail.push(c));
-    const done = new Promise((resolve) => {
-        let spawnError = null;
-        let exit = null;
-        child.on('error', (err) => {
-            spawnError = err;
-        });
-        child.on('exit', (code, sig) => {
-            exit = { code, sig };
-            clearTimeout(timer);
-            // The shell is gone; anything it left running in its group (a
-            // backgrounded server, a stuck worker) would hold our pipes open and
-            // outlive the checklist, so stop the rest of the group too.
-            if (pid !== null && groupAlive(pid)) {
-                killGroup(pid, 'SIGTERM');
-                if (!killTimer)
-                    killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), grace);
-            }
-            // A process that left the group (setsid) may still hold our pipes; stop
-            // waiting for it to close them.
-            pipeTimer = setTimeout(() => {
-                child.stdout?.destroy();
-                child.stderr?.destroy();
-            }, grace + 2000);
-        });
-        child.on('close', (code, sig) => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-            // Pipes can close while a member that redirected its output lives on.
-            const drained = pid === null ? Promise.resolve() : drainGroup(pid, grace);
-            void drained.then(() => {
-                if (killTimer)
-                    clearTimeout(killTimer);
-                if (pipeTimer)
-                    clearTimeout(pipeTimer);
-                settle(code, sig);
-            });
-        });
-        const settle = (code, sig) => {
-            const finishedAt = new Date();
-            const e = exit ?? { code, sig };
-            let status;
-            let message = '';
-            if (reason === 'timeout') {
-                status = 'timed-out';
-                message = `timed out after ${Math.round(opts.timeoutMs / 100) / 10} s; its process group was stopped`;
-            }
-            else if (reason === 'cancel') {
-                status = 'cancelled';
-                message = 'cancelled; its process group was stopped';
-            }
-            else if (spawnError) {
-                status = 'failed';
-                message = `could not start: ${spawnError.message}`;
-            }
-            else if (e.code === 0) {
-                status = 'passed';
-            }
-            else {
-                status = 'failed';
-                message = e.sig ? `killed by ${e.sig}` : `exited with code ${e.code}`;
-            }
-            resolve({
-                status,
-                exitCode: e.code,
-                signal: e.sig,
-                pid,
-                startedAt: startedAt.toISOString(),
-                finishedAt: finishedAt.toISOString(),
-                durationMs: Math.round(performance.now() - t0),
-                outputTail: tail.text(tailLines, tailBytes),
-                message,
-            });
-        };
-    });
-    return { pid, done, stop: () => terminate('cancel') };
-}
-/**
- * Runs the checklist. Never throws for failing steps: the result says what
- * passed. When `signal` aborts, every running step's group is stopped, steps
- * not yet started are `skipped`, and the result has `cancelled: true` - it
- * resolves only after every group is gone.
- */
-async function runChecklist(opts, logger, signal) {
-    validateChecklistOptions(opts);
-    const parallel = Math.min(opts.parallel ?? CHECKLIST_DEFAULTS.parallel, opts.steps.length);
-    const timeoutMs = opts.timeoutMs ?? CHECKLIST_DEFAULTS.timeoutMs;
-    const t0 = performance.now();
-    const results = opts.steps.map((command, i) => ({
-        index: i + 1,
-        command,
-        status: 'skipped',
-        exitCode: null,
-        signal: null,
-        pid: null,
-        startedAt: null,
-        finishedAt: null,
-        durationMs: 0,
-        outputTail: '',
-        message: 'not run',
-    }));
-    const running = new Map();
-    let next = 0;
-    let stopping = false;
-    let failedFast = false;
-    const stopAll = () => {
-        for (const r of running.values())
-            r.stop();
-    };
-    const onAbort = () => {
-        if (stopping)
-            return;
-        stopping = true;
-        logger.warn(`checklist interrupted: stopping ${running.size} running step(s)`);
-        stopAll();
-    };
-    if (signal?.aborted)
-        onAbort();
-    else
-        signal?.addEventListener('abort', onAbort, { once: true });
-    const worker = async () => {
-        while (!stopping && next < opts.steps.length) {
-            const i = next++;
-            const command = opts.steps[i];
-            logger.info(`step ${i + 1}/${opts.steps.length}: ${command}`);
-            const handle = runShellCommand(command, {
-                cwd: opts.cwd,
-                timeoutMs,
-                killGraceMs: opts.killGraceMs,
-                env: opts.env,
-                tailLines: opts.tailLines,
-                tailBytes: opts.tailBytes,
-            }, undefined);
-            running.set(i, handle);
-            const r = await handle.done;
-            running.delete(i);
-            results[i] = { index: i + 1, command, ...r };
-            if (r.status === 'passed') {
-                logger.info(`step ${i + 1} passed in ${(r.durationMs / 1000).toFixed(1)} s`);
-            }
-            else {
-                logger.error(`step ${i + 1} ${r.status}: ${r.message}`);
-                if (opts.failFast && !stopping && (r.status === 'failed' || r.status === 'timed-out')) {
-                    stopping = true;
-                    failedFast = true;
-                    logger.warn('fail-fast: stopping the other steps');
-                    stopAll();
-                }
-            }
-        }
-    };
-    try {
-        await Promise.all(Array.from({ length: parallel }, () => worker()));
-    }
-    finally {
-        signal?.removeEventListener('abort', onAbort);
-    }
-    const cancelled = signal?.aborted === true;
-    for (const r of results) {
-        if (r.status === 'skipped') {
-            r.message = cancelled ? 'not run: the checklist was interrupted' : failedFast ? 'not run: fail-fast' : 'not run';
-        }
-    }
-    return {
-        ok: !cancelled && results.every((r) => r.status === 'passed'),
-        cancelled,
-        steps: results,
-        durationMs: Math.round(performance.now() - t0),
-    };
-}
 
 ;// CONCATENATED MODULE: ./src/cli/checklist-flags.ts
 /**
@@ -4175,6 +4148,7 @@ const pruneCommand = {
 
 
 
+
 /** SQLite files that must not survive next to a replaced database. */
 const SIDECARS = ['-wal', '-shm', '-journal'];
 /** Which live file each backup file goes to; refuses cross-backend restores unless explicit. */
@@ -4489,18 +4463,7 @@ async function makeSafetyCopy(f, logger) {
         if (f.role === 'sqlite') {
             const isSqlite = await assertSqliteFile(f.target).then(() => true, () => false);
             if (isSqlite && quiesce(f.target)) {
-                const src = new external_node_sqlite_.DatabaseSync(f.target, { timeout: 10_000 });
-                try {
-                    src.exec('BEGIN');
-                    src.prepare('SELECT count(*) FROM sqlite_master').get();
-                    await (0,external_node_sqlite_.backup)(src, tmp, { rate: 16384 });
-                    src.exec('COMMIT');
-                }
-                finally {
-                    src.close();
-                }
-                setJournalMode(tmp, 'delete');
-                await fsyncFile(tmp);
+                await copyConsistent(f.target, tmp);
                 viaSqlite = true;
             }
         }
@@ -4569,15 +4532,6 @@ async function removeSidecars(target) {
         }
     }
     return removed;
-}
-function setJournalMode(file, mode) {
-    const db = new external_node_sqlite_.DatabaseSync(file);
-    try {
-        db.exec(`PRAGMA journal_mode=${mode}`);
-    }
-    finally {
-        db.close();
-    }
 }
 /** Puts the safety copies back by the same atomic steps. */
 async function revertFromSafetyCopies(plan, logger) {

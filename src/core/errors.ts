@@ -94,13 +94,6 @@ export class CancelledError extends StorageOpsError {
   override readonly code: string = 'cancelled';
 }
 
-/** Turns anything thrown into a StorageOpsError, keeping the original as `cause`. */
-export function asStorageOpsError(err: unknown, context?: string): StorageOpsError {
-  if (err instanceof StorageOpsError) return err;
-  const base = err instanceof Error ? err.message : String(err);
-  return new StorageOpsError(context ? `${context}: ${base}` : base, { cause: err });
-}
-
 /** One-line message of an error, for logs (never includes stack traces). */
 export function oneLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);

@@ -71,16 +71,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
 
 /** Copies `src` to the new file `dest` (never overwriting), keeping its mode, durably. */
 export async function copyFileDurable(src: string, dest: string): Promise<void> {
-  const data = await fs.readFile(src);
-  const mode = (await fs.stat(src)).mode & 0o7777;
-  const handle = await fs.open(dest, 'wx', 0o600);
-  try {
-    await handle.writeFile(data);
-    await handle.chmod(mode);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await copyFileHashed(src, dest, { mode: (await fs.stat(src)).mode & 0o7777 });
   await fsyncDir(path.dirname(dest));
 }
 
@@ -94,13 +85,15 @@ export type ProgressFn = (done: number, total: number) => void;
 export async function copyFileHashed(
   src: string,
   dest: string,
-  opts: { limit?: number; onProgress?: ProgressFn; signal?: AbortSignal } = {},
+  opts: { limit?: number; onProgress?: ProgressFn; signal?: AbortSignal; mode?: number } = {},
 ): Promise<{ bytes: number; sha256: string }> {
   const hash = createHash('sha256');
   const total = opts.limit ?? (await fs.stat(src)).size;
-  const out = await fs.open(dest, 'wx', 0o644);
+  // With an explicit mode (an env file's 0600), the copy is never wider than 0600 before it gets it.
+  const out = await fs.open(dest, 'wx', opts.mode === undefined ? 0o644 : 0o600);
   let bytes = 0;
   try {
+    if (opts.mode !== undefined) await out.chmod(opts.mode);
     const stream = createReadStream(src, {
       highWaterMark: 1 << 20,
       ...(opts.limit !== undefined ? { end: opts.limit - 1 } : {}),

@@ -41,7 +41,6 @@ export async function lastCompleteLineEnd(file: string, size: number): Promise<n
 export async function validateJsonl(
   file: string,
   makeError: (message: string) => StorageOpsError = (m) => new VerifyError(m),
-  limit?: number,
 ): Promise<number> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let lines = 0;
@@ -61,14 +60,7 @@ export async function validateJsonl(
       throw makeError(`${file}: line ${lines} is not valid JSON (${(err as Error).message.split('\n')[0]})`);
     }
   };
-  const stream = createReadStream(file, {
-    highWaterMark: 1 << 20,
-    ...(limit !== undefined ? { end: limit - 1 } : {}),
-  });
-  if (limit === 0) {
-    stream.destroy();
-    return 0;
-  }
+  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     let from = 0;
     for (;;) {

@@ -17,7 +17,7 @@
 import { statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DatabaseSync, backup as sqliteBackup } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
 import { dataRoots, type Backend, type ResolvedConfig } from './config.js';
 import {
   CancelledError,
@@ -33,7 +33,8 @@ import { faultPoint, faultPointNoAbort } from './faults.js';
 import { copyFileHashed, exists, fsyncDir, fsyncFile, hashFile, tempNameBeside, throttledProgress } from './fs-safe.js';
 import type { Logger } from './logger.js';
 import { formatStamp, validateBackupName } from './naming.js';
-import { assertSqliteFile } from './sqlite-inspect.js';
+import { assertSqliteFile, setJournalMode } from './sqlite-inspect.js';
+import { copyConsistent } from './sqlite-snapshot.js';
 import type { BackupStore, Manifest, ManifestFile } from './types.js';
 import { verifyBackupDir } from './verify.js';
 import { withWritersStopped, type WriterCommands } from './writers.js';
@@ -426,17 +427,7 @@ async function makeSafetyCopy(f: RestoreFilePlan, logger: Logger): Promise<void>
         () => false,
       );
       if (isSqlite && quiesce(f.target)) {
-        const src = new DatabaseSync(f.target, { timeout: 10_000 });
-        try {
-          src.exec('BEGIN');
-          src.prepare('SELECT count(*) FROM sqlite_master').get();
-          await sqliteBackup(src, tmp, { rate: 16384 });
-          src.exec('COMMIT');
-        } finally {
-          src.close();
-        }
-        setJournalMode(tmp, 'delete');
-        await fsyncFile(tmp);
+        await copyConsistent(f.target, tmp);
         viaSqlite = true;
       }
     }
@@ -515,15 +506,6 @@ async function removeSidecars(target: string): Promise<string[]> {
     }
   }
   return removed;
-}
-
-function setJournalMode(file: string, mode: 'wal' | 'delete'): void {
-  const db = new DatabaseSync(file);
-  try {
-    db.exec(`PRAGMA journal_mode=${mode}`);
-  } finally {
-    db.close();
-  }
 }
 
 /** Puts the safety copies back by the same atomic steps. */

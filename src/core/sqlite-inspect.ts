@@ -41,13 +41,6 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** Runs `PRAGMA integrity_check` and returns the problems found (empty when ok). */
-export function integrityProblems(db: DatabaseSync): string[] {
-  const rows = db.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[];
-  const msgs = rows.map((r) => String(r.integrity_check));
-  return msgs.length === 1 && msgs[0] === 'ok' ? [] : msgs;
-}
-
 /** Facts about an open database (one read transaction should be active for consistency). */
 export function collectFacts(db: DatabaseSync, sourceJournalMode: string): Omit<SqliteFacts, 'integrityCheck'> {
   const one = (sql: string) => Object.values(db.prepare(sql).get() as Record<string, unknown>)[0];
@@ -79,6 +72,16 @@ export function collectFacts(db: DatabaseSync, sourceJournalMode: string): Omit<
     tables,
     analysisSchemaVersion,
   };
+}
+
+/** Sets a database file's journal mode (and with it the file-format flag in its header). */
+export function setJournalMode(file: string, mode: 'wal' | 'delete'): void {
+  const db = new DatabaseSync(file);
+  try {
+    db.exec(`PRAGMA journal_mode=${mode}`);
+  } finally {
+    db.close();
+  }
 }
 
 /** Opens a database file read-only for checks (never creates it, never writes). */

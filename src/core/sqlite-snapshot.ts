@@ -24,7 +24,13 @@ import fs from 'node:fs/promises';
 import { DatabaseSync, backup } from 'node:sqlite';
 import { CancelledError, SnapshotError, StorageOpsError } from './errors.js';
 import { fsyncFile, hashFile, type ProgressFn } from './fs-safe.js';
-import { assertSqliteFile, collectFacts, integrityProblemsInWorker, openReadOnly } from './sqlite-inspect.js';
+import {
+  assertSqliteFile,
+  collectFacts,
+  integrityProblemsInWorker,
+  openReadOnly,
+  setJournalMode,
+} from './sqlite-inspect.js';
 import type { SqliteFacts } from './types.js';
 
 /** Bytes per backup step: measured as fast as larger steps, with finer progress. */
@@ -38,13 +44,18 @@ export interface SqliteSnapshotResult {
   facts: SqliteFacts;
 }
 
-/** Snapshots `source` into `dest` (which must not exist). */
-export async function snapshotSqlite(
+/**
+ * Copies a live database into `dest` (which must not exist) as one committed
+ * state, through the backup API inside one held read transaction (see the
+ * module comment), then makes the copy a self-contained DELETE-journal file and
+ * fsyncs it. Used for snapshots and for restore's safety copies. Returns the
+ * source's journal mode.
+ */
+export async function copyConsistent(
   source: string,
   dest: string,
   opts: { onProgress?: ProgressFn; signal?: AbortSignal; warn?: (m: string) => void } = {},
-): Promise<SqliteSnapshotResult> {
-  await assertSqliteFile(source);
+): Promise<{ journalMode: string }> {
   let src: DatabaseSync;
   try {
     src = new DatabaseSync(source, { timeout: LOCK_WAIT_MS });
@@ -85,8 +96,27 @@ export async function snapshotSqlite(
     src.close();
   }
   try {
-    makeSelfContained(dest);
+    // A copy of a WAL database carries the WAL flag in its header; DELETE mode
+    // makes it a single file that needs no -wal beside it.
+    setJournalMode(dest, 'delete');
     await fsyncFile(dest);
+  } catch (err) {
+    await fs.rm(dest, { force: true });
+    await fs.rm(`${dest}-journal`, { force: true });
+    throw new SnapshotError(`finishing the copy of ${source} failed: ${(err as Error).message}`, { cause: err });
+  }
+  return { journalMode };
+}
+
+/** Snapshots `source` into `dest` (which must not exist), then checks and describes the copy. */
+export async function snapshotSqlite(
+  source: string,
+  dest: string,
+  opts: { onProgress?: ProgressFn; signal?: AbortSignal; warn?: (m: string) => void } = {},
+): Promise<SqliteSnapshotResult> {
+  await assertSqliteFile(source);
+  const { journalMode } = await copyConsistent(source, dest, opts);
+  try {
     // The integrity check (worker thread) overlaps with the facts and the hash.
     const integrity = integrityProblemsInWorker(dest);
     integrity.catch(() => {});
@@ -102,19 +132,6 @@ export async function snapshotSqlite(
     await fs.rm(`${dest}-journal`, { force: true });
     if (err instanceof StorageOpsError) throw err;
     throw new SnapshotError(`checking the snapshot of ${source} failed: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-/**
- * A copy of a WAL database carries the WAL flag in its header; DELETE mode
- * makes it a single file that needs no -wal beside it.
- */
-function makeSelfContained(dest: string): void {
-  const db = new DatabaseSync(dest);
-  try {
-    db.exec('PRAGMA journal_mode=DELETE');
-  } finally {
-    db.close();
   }
 }
 

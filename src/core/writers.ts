@@ -4,7 +4,7 @@
  * runs: after success, after a failure, and after SIGINT/SIGTERM (the adapters
  * turn signals into an aborted AbortSignal and wait for this to finish).
  */
-import { spawn } from 'node:child_process';
+import { runShellCommand } from './checklist.js';
 import { CancelledError, CommandError, StorageOpsError, oneLine } from './errors.js';
 import type { Logger } from './logger.js';
 
@@ -25,43 +25,29 @@ export interface ShellOptions {
   timeoutMs?: number;
 }
 
-/** Runs one shell command in its own process group, streaming its output to the logger. */
-export function runShell(command: string, opts: ShellOptions): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, {
-      shell: true,
-      cwd: opts.cwd,
-      env: opts.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const forward = (data: Buffer) => {
-      for (const line of data.toString('utf8').split(/\r?\n/)) if (line) opts.logger.info(`[${opts.label}] ${line}`);
-    };
-    child.stdout.on('data', forward);
-    child.stderr.on('data', forward);
-    let timedOut = false;
-    const timer =
-      opts.timeoutMs !== undefined
-        ? setTimeout(() => {
-            timedOut = true;
-            try {
-              process.kill(-child.pid!, 'SIGKILL');
-            } catch {}
-          }, opts.timeoutMs)
-        : undefined;
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(new CommandError(`${opts.label} could not start: ${err.message}`, { cause: err }));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (timedOut) reject(new CommandError(`${opts.label} timed out after ${opts.timeoutMs} ms: ${command}`));
-      else if (code === 0) resolve();
-      else
-        reject(new CommandError(`${opts.label} failed (${signal ? `signal ${signal}` : `exit ${code}`}): ${command}`));
-    });
+/** Without a timeout a writer command may take as long as it needs (the longest timer Node allows). */
+const NO_LIMIT_MS = 2 ** 31 - 1;
+
+/**
+ * Runs one shell command in its own process group through the checklist's
+ * runner (the whole group is stopped on timeout, nothing is left behind) and
+ * logs the tail of its output.
+ */
+export async function runShell(command: string, opts: ShellOptions): Promise<void> {
+  const { done } = runShellCommand(command, {
+    cwd: opts.cwd ?? process.cwd(),
+    env: opts.env,
+    timeoutMs: opts.timeoutMs ?? NO_LIMIT_MS,
   });
+  const r = await done;
+  for (const line of r.outputTail.split(/\r?\n/)) if (line) opts.logger.info(`[${opts.label}] ${line}`);
+  if (r.status === 'passed') return;
+  if (r.status === 'timed-out')
+    throw new CommandError(`${opts.label} timed out after ${opts.timeoutMs} ms: ${command}`);
+  if (r.exitCode === null && r.signal === null) throw new CommandError(`${opts.label} ${r.message}`);
+  throw new CommandError(
+    `${opts.label} failed (${r.signal ? `signal ${r.signal}` : `exit ${r.exitCode}`}): ${command}`,
+  );
 }
 
 /**

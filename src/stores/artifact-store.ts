@@ -24,6 +24,7 @@ import { DefaultArtifactClient, type ArtifactClient } from '@actions/artifact';
 import { getOctokit } from '@actions/github';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { BACKENDS } from '../core/config.js';
 import { NameTakenError, NotFoundError, StorageOpsError, StoreError, UsageError, oneLine } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { validateManifest } from '../core/manifest.js';
@@ -37,7 +38,6 @@ export type Octokit = ReturnType<typeof getOctokit>;
 
 /** Largest manifest.json we read into memory. */
 const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-const BACKENDS = ['sqlite', 'mongo-prototype', 'graph-prototype'];
 /** Characters the artifact service refuses in names (toolkit path-and-artifact-name-validation). */
 const BAD_ARTIFACT_CHARS = /[":<>|*?\r\n\\/]/;
 
